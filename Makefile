@@ -1,0 +1,61 @@
+# Bailanys — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+RUN_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/outbox
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed catalogues
+
+install-dev: $(VENV)/.installed-dev catalogues
+
+catalogues: $(VENV)/.installed
+	$(RUN_ENV) $(PY) manage.py compile_catalogues
+
+demo-data: install
+	mkdir -p var
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo_data
+
+run: demo-data
+	@$(RUN_ENV) $(PY) manage.py print_demo_logins --url http://$(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Debian packages the tests use (headless Chromium for browser tests, gettext for catalogue checks).
+system-test-deps:
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext >/dev/null; }
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=True $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) check-deploy
+
+check-deploy:
+	DEBUG=False SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  ALLOWED_HOSTS=1414.example.kz $(PY) manage.py check --deploy --fail-level WARNING
+
+schema: install-dev
+	DEBUG=True $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+
+test: install-dev system-test-deps lint
+	DEBUG=True $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles

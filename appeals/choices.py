@@ -1,0 +1,51 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    WEB = "web", _("Web portal")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+
+
+# One letter per channel in registration numbers.
+CHANNEL_LETTERS = {Channel.PHONE: "T", Channel.WEB: "W", Channel.EMAIL: "E", Channel.API: "A"}
+
+
+class AppealStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    IN_WORK = "in_work", _("In work")
+    ANSWERED = "answered", _("Answered")
+    REFERRED = "referred", _("Referred to the competent organisation")
+    CLOSED = "closed", _("Closed")
+
+
+# Allowed moves of the lifecycle: registered → in work → answered / referred → closed.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    AppealStatus.REGISTERED: frozenset({AppealStatus.IN_WORK, AppealStatus.ANSWERED, AppealStatus.REFERRED}),
+    AppealStatus.IN_WORK: frozenset({AppealStatus.ANSWERED, AppealStatus.REFERRED}),
+    AppealStatus.ANSWERED: frozenset({AppealStatus.CLOSED, AppealStatus.IN_WORK}),
+    AppealStatus.REFERRED: frozenset({AppealStatus.CLOSED, AppealStatus.IN_WORK}),
+    AppealStatus.CLOSED: frozenset(),
+}
+
+STATUS_COLOURS = {
+    AppealStatus.REGISTERED: "blue",
+    AppealStatus.IN_WORK: "orange",
+    AppealStatus.ANSWERED: "green",
+    AppealStatus.REFERRED: "purple",
+    AppealStatus.CLOSED: "grey",
+}
+
+
+class AppealEventKind(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    TAKEN = "taken", _("Taken into work")
+    ANSWERED = "answered", _("Answered")
+    REFERRED = "referred", _("Referred")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    ARTICLE_ATTACHED = "article_attached", _("Article attached")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
+    NOTE = "note", _("Note")

@@ -1,0 +1,177 @@
+"""Fixed characters for every test: one per role, an organisation and an outsider organisation.
+
+Tests read `# given / # when / # then`. The characters are created through the services.
+"""
+
+import os
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.choices import Role
+from accounts.services import create_staff_user
+from directory.choices import OrganisationKind
+from directory.models import Organisation
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in the same
+# test are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Correct-Horse-1414"
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    return Organisation.objects.create(
+        code="mvd", kind=OrganisationKind.CENTRAL_BODY, name_kk="ҚР Ішкі істер министрлігі",
+        name_ru="Министерство внутренних дел РК", short_name_kk="ҚР ІІМ", short_name_ru="МВД РК",
+        phone="+7 7172 72 24 24", email="kense@mvd.gov.kz", website="https://www.gov.kz/memleket/entities/qriim",
+    )
+
+
+@pytest.fixture
+def other_organisation(db: None) -> Organisation:
+    return Organisation.objects.create(
+        code="mz", kind=OrganisationKind.CENTRAL_BODY, name_kk="ҚР Денсаулық сақтау министрлігі",
+        name_ru="Министерство здравоохранения РК", short_name_kk="ҚР ДСМ", short_name_ru="МЗ РК",
+    )
+
+
+def _user(username: str, role: str, organisation: Organisation | None = None):  # type: ignore[no-untyped-def]
+    return create_staff_user(
+        username=username, password=PASSWORD, role=role, organisation=organisation,
+        first_name=username.capitalize(), last_name="Testova",
+    )
+
+
+@pytest.fixture
+def consultant(db: None):  # type: ignore[no-untyped-def]
+    return _user("aigerim", Role.CONSULTANT)
+
+
+@pytest.fixture
+def supervisor(db: None):  # type: ignore[no-untyped-def]
+    return _user("bolat", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def editor(db: None):  # type: ignore[no-untyped-def]
+    return _user("dana", Role.EDITOR)
+
+
+@pytest.fixture
+def officer(organisation: Organisation):  # type: ignore[no-untyped-def]
+    return _user("erlan", Role.ORG_OFFICER, organisation)
+
+
+@pytest.fixture
+def outsider(other_organisation: Organisation):  # type: ignore[no-untyped-def]
+    """An officer of another organisation: must be refused (404) on this organisation's objects."""
+    return _user("farida", Role.ORG_OFFICER, other_organisation)
+
+
+@pytest.fixture
+def regulator(db: None):  # type: ignore[no-untyped-def]
+    return _user("gulnar", Role.REGULATOR)
+
+
+@pytest.fixture
+def administrator(db: None):  # type: ignore[no-untyped-def]
+    return _user("khan", Role.ADMIN)
+
+
+@pytest.fixture
+def integration(db: None):  # type: ignore[no-untyped-def]
+    return _user("egov-portal", Role.INTEGRATION)
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def consultant_client(consultant) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(consultant)
+
+
+@pytest.fixture
+def supervisor_client(supervisor) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(supervisor)
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(editor)
+
+
+@pytest.fixture
+def officer_client(officer) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(officer)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(outsider)
+
+
+@pytest.fixture
+def regulator_client(regulator) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(regulator)
+
+
+@pytest.fixture
+def admin_client_user(administrator) -> Client:  # type: ignore[no-untyped-def]
+    return client_for(administrator)
+
+
+class SmtpInbox:
+    """Messages received by a real SMTP server (aiosmtpd) on settings.EMAIL_PORT."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        with self.arrived:
+            self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[Message]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+        return list(self.messages)
+
+    def clear(self) -> None:
+        with self.arrived:
+            self.messages.clear()
+            self.envelopes.clear()
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller() -> Iterator[SmtpInbox]:
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname=settings.EMAIL_HOST, port=settings.EMAIL_PORT)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_inbox(_smtp_controller: SmtpInbox, settings) -> Iterator[SmtpInbox]:  # type: ignore[no-untyped-def]
+    """A real SMTP server receiving what the platform sends (in-process or from the Celery worker)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    _smtp_controller.clear()
+    yield _smtp_controller
+    _smtp_controller.clear()
