@@ -89,6 +89,9 @@ class ArticleTranslation(models.Model):
         ArticleVersion, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     published_at = models.DateTimeField(_("published"), default=timezone.now)
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="Title and text case-folded for the database search backend."
+    )
 
     class Meta:
         ordering = ["article", "language"]

@@ -1,0 +1,95 @@
+"""Knowledge search behind a small interface.
+
+Callers use `search_articles(query=..., language=...)` and get `SearchHit`s. The backend here is
+the database one (portable, no index to build); the tantivy backend with our own kk/ru analysis
+replaces it behind the same interface (issue: knowledge search).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_CHARS = 300
+MAX_TERMS = 8
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    slug: str
+    title: str
+    snippet: SafeString
+    language: str
+    service_slug: str | None
+    score: float
+
+
+def query_terms(query: str) -> list[str]:
+    """Words of the query (at least 2 letters), lower-cased, at most MAX_TERMS."""
+    words = _WORD.findall(fold_for_search(query[:MAX_QUERY_CHARS]))
+    return [word for word in words if len(word) >= 2][:MAX_TERMS]
+
+
+def fold_for_search(text: str) -> str:
+    """Case-folded text with ё as е; stored in ArticleTranslation.search_text at publication."""
+    return (text or "").casefold().replace("ё", "е")
+
+
+def highlight(text: str, terms: list[str], width: int = 220) -> SafeString:
+    """An escaped excerpt around the first matching term, with matches wrapped in <mark>."""
+    lowered = text.casefold()
+    positions = [lowered.find(term) for term in terms if lowered.find(term) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    excerpt = text[start : start + width]
+    escaped = escape(excerpt)
+    for term in sorted(set(terms), key=len, reverse=True):
+        escaped = re.sub(f"({re.escape(escape(term))})", r"<mark>\1</mark>", escaped, flags=re.IGNORECASE)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(prefix + escaped + suffix)  # noqa: S308 - built from escaped text only
+
+
+def search_articles(*, query: str, language: str, limit: int = 10) -> list[SearchHit]:
+    """Published, non-archived articles matching every query word, best first.
+
+    Each article appears once, in the query's language when it has a translation in it.
+    """
+    from knowledge.models import ArticleTranslation
+
+    terms = query_terms(query)
+    if not terms:
+        return []
+    condition = Q()
+    for term in terms:
+        condition &= Q(search_text__contains=term)
+    rows = (
+        ArticleTranslation.objects.filter(condition, article__is_archived=False)
+        .select_related("article__service")
+        .order_by("article_id", "language")[:500]
+    )
+    best: dict[int, tuple[float, ArticleTranslation]] = {}
+    for row in rows:
+        title = fold_for_search(row.title)
+        score = sum(3.0 if term in title else 1.0 for term in terms) + (0.5 if row.language == language else 0.0)
+        current = best.get(row.article_id)
+        if current is None or score > current[0]:
+            best[row.article_id] = (score, row)
+    ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].title))[:limit]
+    return [
+        SearchHit(
+            article_id=row.article_id,
+            slug=row.article.slug,
+            title=row.title,
+            snippet=highlight(row.body, terms),
+            language=row.language,
+            service_slug=row.article.service.slug if row.article.service else None,
+            score=score,
+        )
+        for score, row in ranked
+    ]
