@@ -9,6 +9,11 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+# Channels on which the citizen writes: they must leave a way to reach them (phone or e-mail).
+WRITTEN_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.API})
+# Channels whose answer is also sent to the citizen by e-mail.
+EMAIL_ANSWER_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL})
+
 # One letter per channel in registration numbers.
 CHANNEL_LETTERS = {Channel.PHONE: "T", Channel.WEB: "W", Channel.EMAIL: "E", Channel.API: "A"}
 
@@ -48,4 +53,5 @@ class AppealEventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     ARTICLE_ATTACHED = "article_attached", _("Article attached")
     ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
+    ANSWER_SENT = "answer_sent", _("Answer sent to the citizen")
     NOTE = "note", _("Note")

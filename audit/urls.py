@@ -1,6 +1,6 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from audit import views
 
 app_name = "audit"
-# Placeholder routes; the audit pages replace them.
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="event_list")]
+urlpatterns = [path("", views.event_list, name="event_list")]

@@ -192,6 +192,7 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+EMAIL_FILE_PATH = os.getenv("EMAIL_FILE_PATH", "") or str(BASE_DIR / "var" / "outbox")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "1414 <noreply@1414.kz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -271,6 +272,9 @@ POLICY = {
     "RATING_SCALE_MAX": envint("POLICY_RATING_SCALE_MAX", 5),
     # Clause 3.2 / 5: how long a published article stays current before its review is due.
     "ARTICLE_REVIEW_INTERVAL_DAYS": envint("POLICY_ARTICLE_REVIEW_INTERVAL_DAYS", 180),
+    # Clause 4.1 / 5: a translation counts as older than the other language when that one was published
+    # more than this many calendar days later (0: any later day counts).
+    "TRANSLATION_LAG_DAYS": envint("POLICY_TRANSLATION_LAG_DAYS", 0),
     # Appeal text limits (written channels); longer text is refused with a clear message.
     "APPEAL_TEXT_MAX_CHARS": envint("POLICY_APPEAL_TEXT_MAX_CHARS", 20000),
     # Clause 7: the center's channels, shown to citizens.

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualNameMixin
 from directory.choices import DataOrigin, OrganisationKind, TerritoryLevel
+from directory.search import organisation_search_key, service_search_key
 
 
 class Territory(BilingualNameMixin):
@@ -42,6 +46,11 @@ class Organisation(BilingualNameMixin):
     address_kk = models.CharField(_("address (Kazakh)"), max_length=500, blank=True)
     address_ru = models.CharField(_("address (Russian)"), max_length=500, blank=True)
     external_id = models.CharField(_("identifier in the source"), max_length=100, blank=True)
+    names_origin = models.CharField(
+        _("origin of the full names"), max_length=20, choices=DataOrigin.choices, default=DataOrigin.SOURCE,
+        help_text=_("Inferred: the full names were expanded from the source's short names and are not confirmed."),
+    )
+    search_key = models.CharField(max_length=1200, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -50,9 +59,25 @@ class Organisation(BilingualNameMixin):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = organisation_search_key(self)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
     @property
     def has_contacts(self) -> bool:
         return bool(self.phone or self.email or self.website or self.address_kk or self.address_ru)
+
+    @property
+    def names_inferred(self) -> bool:
+        return self.names_origin == DataOrigin.INFERRED
+
+    @property
+    def short_name(self) -> str:
+        if get_language() == "ru":
+            return self.short_name_ru or self.short_name_kk
+        return self.short_name_kk or self.short_name_ru
 
 
 class ServiceCategory(BilingualNameMixin):
@@ -89,6 +114,7 @@ class Service(BilingualNameMixin):
     source_description_kk = models.TextField(blank=True)
     source_instructions_kk = models.TextField(blank=True)
     source_keywords_kk = models.JSONField(default=list, blank=True)
+    search_key = models.CharField(max_length=1100, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,3 +122,14 @@ class Service(BilingualNameMixin):
         ordering = ["name_kk"]
         verbose_name = _("public service")
         verbose_name_plural = _("public services")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = service_search_key(self)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def responsible_inferred(self) -> bool:
+        """True when the responsible body is a guess that nobody has confirmed yet."""
+        return self.responsible_organisation_id is not None and self.responsible_origin == DataOrigin.INFERRED

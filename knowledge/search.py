@@ -36,23 +36,60 @@ def query_terms(query: str) -> list[str]:
     return [word for word in words if len(word) >= 2][:MAX_TERMS]
 
 
+# Citizens often type Kazakh without its special letters (қ→к, ә→а, ...): both the stored text and
+# the query are folded the same way, so "кызмет" finds "қызмет". Every letter maps to exactly one
+# letter, so a position in the folded text is the same position in the original (used by `highlight`).
+_KAZAKH_FOLD = str.maketrans(
+    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ё": "е"}
+)
+
+
+def _fold_char(char: str) -> str:
+    folded = char.casefold()
+    return folded if len(folded) == 1 else char.lower()
+
+
 def fold_for_search(text: str) -> str:
-    """Case-folded text with ё as е; stored in ArticleTranslation.search_text at publication."""
-    return (text or "").casefold().replace("ё", "е")
+    """Case-folded text with Kazakh letters and ё folded to their plain Cyrillic neighbours.
+
+    Stored in ArticleTranslation.search_text at publication; the query goes through the same folding.
+    The result has exactly the length of the input.
+    """
+    return "".join(_fold_char(char) for char in (text or "")).translate(_KAZAKH_FOLD)
+
+
+def _match_spans(folded: str, terms: list[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        spans.extend((match.start(), match.end()) for match in re.finditer(re.escape(term), folded))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def highlight(text: str, terms: list[str], width: int = 220) -> SafeString:
     """An escaped excerpt around the first matching term, with matches wrapped in <mark>."""
-    lowered = text.casefold()
-    positions = [lowered.find(term) for term in terms if lowered.find(term) >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
-    excerpt = text[start : start + width]
-    escaped = escape(excerpt)
-    for term in sorted(set(terms), key=len, reverse=True):
-        escaped = re.sub(f"({re.escape(escape(term))})", r"<mark>\1</mark>", escaped, flags=re.IGNORECASE)
+    folded = fold_for_search(text)
+    spans = _match_spans(folded, terms)
+    start = max(0, spans[0][0] - width // 3) if spans else 0
+    end = min(len(text), start + width)
+    parts: list[str] = []
+    cursor = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        parts.append(escape(text[cursor:span_start]))
+        parts.append("<mark>" + escape(text[span_start:span_end]) + "</mark>")
+        cursor = span_end
+    parts.append(escape(text[cursor:end]))
     prefix = "…" if start > 0 else ""
-    suffix = "…" if start + width < len(text) else ""
-    return mark_safe(prefix + escaped + suffix)  # noqa: S308 - built from escaped text only
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + "".join(parts) + suffix)  # noqa: S308 - built from escaped text only
 
 
 def search_articles(*, query: str, language: str, limit: int = 10) -> list[SearchHit]:

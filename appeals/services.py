@@ -1,0 +1,344 @@
+"""The write path of the registry: every change to an appeal goes through one of these functions.
+
+Each function runs in one transaction, locks the appeal row, records an `AppealEvent` (the history
+its users read) and an audit event (the tamper-evident trail), and queues follow-up work on commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appeals.choices import (
+    ALLOWED_TRANSITIONS,
+    CHANNEL_LETTERS,
+    EMAIL_ANSWER_CHANNELS,
+    AppealEventKind,
+    AppealStatus,
+)
+from appeals.models import Appeal, AppealArticle, AppealEvent, AppealNumberSequence
+from appeals.validation import CleanRegistration, clean_channel_ref, clean_long_text, clean_registration
+from audit.services import record_event
+from core.policy import policy
+from core.text import clean_text
+from directory.models import Organisation, Service, Territory
+from knowledge.models import Article
+
+NOTE_MAX_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Registration:
+    appeal: Appeal
+    created: bool
+
+
+# --- Registration ---------------------------------------------------------------------------------
+
+
+def register_appeal(
+    *, channel: str, subject: str, text: str = "", language: str = "kk", channel_ref: str = "",
+    citizen_name: str = "", phone: str = "", email: str = "", iin: str = "", service: Service | None = None,
+    organisation: Organisation | None = None, territory: Territory | None = None,
+    received_at: datetime | None = None, actor: Any = None,
+) -> Registration:
+    """Register one contact; idempotent on (channel, channel_ref) when the channel gives its own id."""
+    reference = clean_channel_ref(channel_ref)
+    existing = _find_registered(channel, reference)
+    if existing is not None:
+        return Registration(appeal=existing, created=False)
+    cleaned = clean_registration(
+        channel=channel, channel_ref=reference, subject=subject, text=text, language=language,
+        citizen_name=citizen_name, phone=phone, email=email, iin=iin, received_at=received_at,
+    )
+    try:
+        with transaction.atomic():
+            appeal = _create_appeal(cleaned, service=service, organisation=organisation, territory=territory,
+                                    actor=actor)
+    except IntegrityError:
+        # Another request registered the same channel id between our look-up and our insert.
+        existing = _find_registered(channel, reference)
+        if existing is None:
+            raise
+        return Registration(appeal=existing, created=False)
+    return Registration(appeal=appeal, created=True)
+
+
+def _find_registered(channel: str, reference: str) -> Appeal | None:
+    if not reference:
+        return None
+    return Appeal.objects.filter(channel=channel, channel_ref=reference).first()
+
+
+def _create_appeal(
+    cleaned: CleanRegistration, *, service: Service | None, organisation: Organisation | None,
+    territory: Territory | None, actor: Any,
+) -> Appeal:
+    appeal = Appeal(
+        number=next_registration_number(channel=cleaned.channel, received_at=cleaned.received_at),
+        channel=cleaned.channel, channel_ref=cleaned.channel_ref, citizen_name=cleaned.citizen_name,
+        phone=cleaned.phone, email=cleaned.email, iin=cleaned.iin, language=cleaned.language,
+        subject=cleaned.subject, text=cleaned.text, service=service, organisation=organisation,
+        territory=territory, received_at=cleaned.received_at,
+    )
+    appeal.save(force_insert=True)
+    _add_event(appeal, AppealEventKind.REGISTERED, actor=actor, to_status=AppealStatus.REGISTERED)
+    record_event(action="appeal.registered", actor=actor, target=appeal, details=_registration_details(appeal))
+    if appeal.email:
+        from appeals.tasks import send_acknowledgement
+
+        appeal_id = appeal.pk
+        transaction.on_commit(lambda: send_acknowledgement.delay(appeal_id))
+    return appeal
+
+
+def _registration_details(appeal: Appeal) -> dict[str, Any]:
+    """What the audit trail keeps about a registration: no raw personal data."""
+    return {
+        "number": appeal.number,
+        "channel": appeal.channel,
+        "language": appeal.language,
+        "service_id": appeal.service_id,
+        "organisation_id": appeal.organisation_id,
+        "has_phone": bool(appeal.phone),
+        "has_email": bool(appeal.email),
+        "has_iin": bool(appeal.iin),
+        "has_name": bool(appeal.citizen_name),
+    }
+
+
+def next_registration_number(*, channel: str, received_at: datetime) -> str:
+    """The next number of the year (Asia/Almaty) in the format set by APPEAL_NUMBER_FORMAT."""
+    year = timezone.localtime(received_at).year
+    AppealNumberSequence.objects.get_or_create(year=year)
+    sequence = AppealNumberSequence.objects.select_for_update().get(year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return policy("APPEAL_NUMBER_FORMAT").format(year=year, channel=CHANNEL_LETTERS[channel], seq=sequence.last_value)
+
+
+# --- Lifecycle ---------------------------------------------------------------------------------------
+
+
+def take_appeal(*, appeal: Appeal, actor: Any) -> Appeal:
+    """A consultant takes the appeal into work."""
+    with transaction.atomic():
+        locked = _lock(appeal)
+        previous = _move(locked, AppealStatus.IN_WORK)
+        locked.assigned_to = actor
+        locked.save(update_fields=["status", "assigned_to", "updated_at"])
+        _record(locked, AppealEventKind.TAKEN, actor=actor, from_status=previous)
+    return locked
+
+
+def answer_appeal(*, appeal: Appeal, answer: str, actor: Any, articles: Iterable[Article] = ()) -> Appeal:
+    """The consultant's answer; web and e-mail appeals with an address get it by e-mail."""
+    text = _field("answer", lambda: clean_long_text(answer, required=True))
+    with transaction.atomic():
+        locked = _lock(appeal)
+        previous = _move(locked, AppealStatus.ANSWERED)
+        locked.answer = text
+        locked.answered_by = actor
+        locked.assigned_to = locked.assigned_to or actor
+        locked.first_response_at = locked.first_response_at or timezone.now()
+        locked.save(update_fields=["status", "answer", "answered_by", "assigned_to", "first_response_at",
+                                   "updated_at"])
+        for article in articles:
+            _attach(locked, article, actor=actor)
+        event = _record(locked, AppealEventKind.ANSWERED, actor=actor, from_status=previous)
+        if locked.email and locked.channel in EMAIL_ANSWER_CHANNELS:
+            from appeals.tasks import send_answer
+
+            appeal_id, event_id = locked.pk, event.pk
+            transaction.on_commit(lambda: send_answer.delay(appeal_id, event_id))
+    return locked
+
+
+def refer_appeal(
+    *, appeal: Appeal, organisation: Organisation | None, contacts: str = "", note: str = "", actor: Any
+) -> Appeal:
+    """Out of the center's scope (clause 10): the citizen is given the competent organisation's contacts.
+
+    The contacts are stored on the appeal as they were given, so later directory edits don't rewrite history.
+    """
+    if organisation is None:
+        raise ValidationError({"organisation": [_("Choose the organisation to refer the citizen to.")]})
+    given = _field("contacts", lambda: clean_long_text(contacts, required=False)) or organisation_contacts(
+        organisation
+    )
+    note_text = _field("note", lambda: _clean_note(note))
+    with transaction.atomic():
+        locked = _lock(appeal)
+        previous = _move(locked, AppealStatus.REFERRED)
+        locked.referral_organisation = organisation
+        locked.referral_contacts = given
+        locked.assigned_to = locked.assigned_to or actor
+        locked.first_response_at = locked.first_response_at or timezone.now()
+        locked.save(update_fields=["status", "referral_organisation", "referral_contacts", "assigned_to",
+                                   "first_response_at", "updated_at"])
+        _record(locked, AppealEventKind.REFERRED, actor=actor, from_status=previous, note=note_text,
+                details={"organisation_id": organisation.pk})
+    return locked
+
+
+def close_appeal(*, appeal: Appeal, actor: Any) -> Appeal:
+    with transaction.atomic():
+        locked = _lock(appeal)
+        previous = _move(locked, AppealStatus.CLOSED)
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        _record(locked, AppealEventKind.CLOSED, actor=actor, from_status=previous)
+    return locked
+
+
+def reopen_appeal(*, appeal: Appeal, actor: Any, note: str = "") -> Appeal:
+    """An answered or referred appeal goes back into work (the citizen came back; the answer was wrong)."""
+    note_text = _field("note", lambda: _clean_note(note))
+    with transaction.atomic():
+        locked = _lock(appeal)
+        previous = _move(locked, AppealStatus.IN_WORK)
+        locked.assigned_to = actor
+        locked.save(update_fields=["status", "assigned_to", "updated_at"])
+        _record(locked, AppealEventKind.REOPENED, actor=actor, from_status=previous, note=note_text)
+    return locked
+
+
+def attach_article(*, appeal: Appeal, article: Article, actor: Any) -> bool:
+    """Link a knowledge article used for this appeal (clause 3.1). True when newly attached."""
+    with transaction.atomic():
+        locked = _lock(appeal)
+        if locked.status == AppealStatus.CLOSED:
+            raise ValidationError({"article": [_("The appeal is closed; its articles no longer change.")]})
+        return _attach(locked, article, actor=actor)
+
+
+def _attach(appeal: Appeal, article: Article, *, actor: Any) -> bool:
+    if article.is_archived:
+        raise ValidationError({"article": [_("This article is archived and cannot be used.")]})
+    _link, created = AppealArticle.objects.get_or_create(
+        appeal=appeal, article=article, defaults={"attached_by": _user_or_none(actor)}
+    )
+    if created:
+        _record(appeal, AppealEventKind.ARTICLE_ATTACHED, actor=actor, note=article.slug,
+                details={"article_id": article.pk})
+    return created
+
+
+# --- Delivery to the citizen (called by tasks) ---------------------------------------------------------
+
+
+def deliver_acknowledgement(*, appeal_id: int) -> bool:
+    """Send the acknowledgement once; True when sent now. The ACKNOWLEDGED event marks it sent."""
+    from appeals.notifications import acknowledgement_message
+
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
+        if appeal is None or not appeal.email:
+            return False
+        if appeal.events.filter(kind=AppealEventKind.ACKNOWLEDGED).exists():
+            return False
+        acknowledgement_message(appeal).send()
+        _record(appeal, AppealEventKind.ACKNOWLEDGED, actor=None)
+    return True
+
+
+def deliver_answer(*, appeal_id: int, answered_event_id: int) -> bool:
+    """Send the answer given in `answered_event_id` once; a later answer supersedes it."""
+    from appeals.notifications import answer_message
+
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
+        if appeal is None or not appeal.email or not appeal.answer:
+            return False
+        if appeal.status not in (AppealStatus.ANSWERED, AppealStatus.CLOSED):
+            return False
+        later = appeal.events.filter(pk__gt=answered_event_id)
+        if later.filter(kind__in=[AppealEventKind.ANSWER_SENT, AppealEventKind.ANSWERED]).exists():
+            return False
+        answer_message(appeal).send()
+        _record(appeal, AppealEventKind.ANSWER_SENT, actor=None)
+    return True
+
+
+# --- Helpers -------------------------------------------------------------------------------------------
+
+
+def organisation_contacts(organisation: Organisation) -> str:
+    """The organisation's contacts as given to a citizen: name, phone, e-mail, website, address (kk, then ru)."""
+    lines = [organisation.name_kk, organisation.name_ru if organisation.name_ru != organisation.name_kk else ""]
+    lines += [organisation.phone, organisation.email, organisation.website]
+    lines += [organisation.address_kk, organisation.address_ru]
+    return "\n".join(line.strip() for line in lines if line and line.strip())
+
+
+def _lock(appeal: Appeal) -> Appeal:
+    return Appeal.objects.select_for_update().get(pk=appeal.pk)
+
+
+def _move(appeal: Appeal, target: str) -> str:
+    """Check the move against the lifecycle and set the new status; returns the previous one."""
+    current = appeal.status
+    if target not in ALLOWED_TRANSITIONS.get(current, frozenset()):
+        raise ValidationError(
+            {
+                "status": [
+                    ValidationError(
+                        _("An appeal that is «%(current)s» cannot become «%(target)s»."),
+                        code="transition",
+                        params={"current": AppealStatus(current).label, "target": AppealStatus(target).label},
+                    )
+                ]
+            }
+        )
+    appeal.status = target
+    return current
+
+
+def _record(
+    appeal: Appeal, kind: str, *, actor: Any, from_status: str = "", note: str = "",
+    details: dict[str, Any] | None = None,
+) -> AppealEvent:
+    changed = from_status and from_status != appeal.status
+    event = _add_event(appeal, kind, actor=actor, from_status=from_status if changed else "",
+                       to_status=appeal.status if changed else "", note=note)
+    audit_details = {"number": appeal.number, "status": appeal.status, **(details or {})}
+    record_event(action=f"appeal.{kind}", actor=actor, target=appeal, details=audit_details)
+    return event
+
+
+def _add_event(appeal: Appeal, kind: str, *, actor: Any, from_status: str = "", to_status: str = "",
+               note: str = "") -> AppealEvent:
+    return AppealEvent.objects.create(
+        appeal=appeal, kind=kind, actor=_user_or_none(actor), from_status=from_status, to_status=to_status,
+        note=note,
+    )
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _clean_note(note: str) -> str:
+    text = clean_text(note)
+    if len(text) > NOTE_MAX_CHARS:
+        raise ValidationError(
+            _("The note is too long: at most %(limit)d characters."), code="note_length",
+            params={"limit": NOTE_MAX_CHARS},
+        )
+    return text
+
+
+def _field(name: str, cleaner):  # type: ignore[no-untyped-def]
+    """Run a cleaner and file its error under `name`."""
+    try:
+        return cleaner()
+    except ValidationError as exc:
+        raise ValidationError({name: exc.error_list}) from exc
+

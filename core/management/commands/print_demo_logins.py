@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+
+from core.management.commands.load_demo_data import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Print the address of the platform and the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        url = options["url"]
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])}
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Bailanys is starting on {url}"))
+        self.stdout.write(f"  Citizen portal (Kazakh, switch to Russian at the top): {url}/")
+        self.stdout.write(f"  Staff sign-in: {url}/accounts/login/   API docs: {url}/api/v1/docs/")
+        self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, _role, *_rest in DEMO_USERS:
+            user = users.get(username)
+            if user is None:
+                continue
+            organisation = f" — {user.organisation.name_ru}" if user.organisation else ""
+            self.stdout.write(f"    {username:<12} {user.get_role_display()}{organisation}")
+        self.stdout.write("  Acknowledgement e-mails are written to var/outbox/ in this mode.")
+        self.stdout.write("")
