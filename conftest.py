@@ -34,24 +34,38 @@ def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     return Organisation.objects.create(
-        code="mvd", kind=OrganisationKind.CENTRAL_BODY, name_kk="ҚР Ішкі істер министрлігі",
-        name_ru="Министерство внутренних дел РК", short_name_kk="ҚР ІІМ", short_name_ru="МВД РК",
-        phone="+7 7172 72 24 24", email="kense@mvd.gov.kz", website="https://www.gov.kz/memleket/entities/qriim",
+        code="mvd",
+        kind=OrganisationKind.CENTRAL_BODY,
+        name_kk="ҚР Ішкі істер министрлігі",
+        name_ru="Министерство внутренних дел РК",
+        short_name_kk="ҚР ІІМ",
+        short_name_ru="МВД РК",
+        phone="+7 7172 72 24 24",
+        email="kense@mvd.gov.kz",
+        website="https://www.gov.kz/memleket/entities/qriim",
     )
 
 
 @pytest.fixture
 def other_organisation(db: None) -> Organisation:
     return Organisation.objects.create(
-        code="mz", kind=OrganisationKind.CENTRAL_BODY, name_kk="ҚР Денсаулық сақтау министрлігі",
-        name_ru="Министерство здравоохранения РК", short_name_kk="ҚР ДСМ", short_name_ru="МЗ РК",
+        code="mz",
+        kind=OrganisationKind.CENTRAL_BODY,
+        name_kk="ҚР Денсаулық сақтау министрлігі",
+        name_ru="Министерство здравоохранения РК",
+        short_name_kk="ҚР ДСМ",
+        short_name_ru="МЗ РК",
     )
 
 
 def _user(username: str, role: str, organisation: Organisation | None = None):  # type: ignore[no-untyped-def]
     return create_staff_user(
-        username=username, password=PASSWORD, role=role, organisation=organisation,
-        first_name=username.capitalize(), last_name="Testova",
+        username=username,
+        password=PASSWORD,
+        role=role,
+        organisation=organisation,
+        first_name=username.capitalize(),
+        last_name="Testova",
     )
 
 
@@ -145,7 +159,7 @@ class SmtpInbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.arrived = threading.Condition()
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         with self.arrived:
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

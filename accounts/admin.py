@@ -8,4 +8,4 @@ from accounts.models import User
 class StaffUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "organisation", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Bailanys", {"fields": ("role", "organisation", "languages")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Bailanys", {"fields": ("role", "organisation", "languages")}))

@@ -13,9 +13,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _(
-            "This account is locked after too many failed attempts. Try again later or ask an administrator."
-        ),
+        "locked": _("This account is locked after too many failed attempts. Try again later or ask an administrator."),
     }
 
     def clean(self) -> dict[str, Any]:

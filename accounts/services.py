@@ -28,8 +28,9 @@ def register_login_failure(*, username: str) -> None:
             user.locked_until = timezone.now() + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
             user.save(update_fields=["locked_until"])
             details["locked_until"] = user.locked_until.isoformat()
-        record_event(action="auth.login_failed", kind=AuditKind.AUTH, actor_label=user.username, target=user,
-                     details=details)
+        record_event(
+            action="auth.login_failed", kind=AuditKind.AUTH, actor_label=user.username, target=user, details=details
+        )
 
 
 def register_login_success(*, user: Any) -> None:
@@ -43,16 +44,31 @@ def register_logout(*, user: Any) -> None:
 
 
 def create_staff_user(
-    *, username: str, password: str, role: str, organisation: Any = None, first_name: str = "",
-    last_name: str = "", email: str = "", languages: str = "kk,ru", actor: Any = None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    organisation: Any = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    languages: str = "kk,ru",
+    actor: Any = None,
 ) -> Any:
     """Create a member of staff; the password goes through the password rules."""
     from django.contrib.auth.password_validation import validate_password
 
     user_model = get_user_model()
     user = user_model(
-        username=username, role=role, organisation=organisation, first_name=first_name, last_name=last_name,
-        email=email, languages=languages, is_staff=(role == "admin"), is_superuser=(role == "admin"),
+        username=username,
+        role=role,
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        languages=languages,
+        is_staff=(role == "admin"),
+        is_superuser=(role == "admin"),
     )
     validate_password(password, user)
     user.set_password(password)

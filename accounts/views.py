@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,7 +13,7 @@ from accounts.choices import Role
 from accounts.forms import LockoutAuthenticationForm
 from accounts.services import register_login_success, register_logout
 
-HOME_BY_ROLE = {
+HOME_BY_ROLE: dict[str, str] = {
     Role.CONSULTANT: "workspace:desk",
     Role.SUPERVISOR: "workspace:appeal_list",
     Role.ADMIN: "workspace:appeal_list",
@@ -30,7 +31,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LockoutAuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         register_login_success(user=form.get_user())
         return response
@@ -60,4 +61,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Any signed-in user: sends each role to its own start page."""
-    return redirect(HOME_BY_ROLE.get(request.user.role, "portal:home"))
+    role = getattr(request.user, "role", "")
+    return redirect(HOME_BY_ROLE.get(role, "portal:home"))

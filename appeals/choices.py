@@ -35,7 +35,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     AppealStatus.CLOSED: frozenset(),
 }
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     AppealStatus.REGISTERED: "blue",
     AppealStatus.IN_WORK: "orange",
     AppealStatus.ANSWERED: "green",

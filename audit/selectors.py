@@ -31,4 +31,3 @@ def verify_chain(batch_size: int = 2000) -> ChainVerdict:
         expected_sequence += 1
         checked += 1
     return ChainVerdict(checked, None, "intact")
-

@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.choices import Role
@@ -7,12 +7,13 @@ from accounts.permissions import role_required
 from audit.choices import AuditKind
 from audit.models import AuditEvent
 from audit.selectors import verify_chain
+from core.htmx import HtmxHttpRequest
 
 PAGE_SIZE = 50
 
 
 @role_required(Role.ADMIN, Role.SUPERVISOR)
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: HtmxHttpRequest) -> HttpResponse:
     """Administrators and supervisors: the audit trail, newest first, with the chain's state."""
     events = AuditEvent.objects.select_related("actor").order_by("-sequence")
     kind = request.GET.get("kind", "")

@@ -8,8 +8,15 @@ from core.phone import normalise_phone
 
 @pytest.mark.parametrize(
     "raw",
-    ["+7 701 123 45 67", "8 701 123-45-67", "87011234567", "77011234567", "7011234567", "(701) 123 45 67",
-     "+7(701)123-45-67"],
+    [
+        "+7 701 123 45 67",
+        "8 701 123-45-67",
+        "87011234567",
+        "77011234567",
+        "7011234567",
+        "(701) 123 45 67",
+        "+7(701)123-45-67",
+    ],
 )
 def test_kazakhstan_numbers_written_any_way_become_e164(raw: str) -> None:
     assert normalise_phone(raw) == "+77011234567"

@@ -20,7 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command(
-            "makemessages", locale=list(LANGUAGES), no_obsolete=True, add_location="file",
+            "makemessages",
+            locale=list(LANGUAGES),
+            no_obsolete=True,
+            add_location="file",
             ignore_patterns=[".venv/*", "staticfiles/*", "var/*", "bench/*", "*/tests/*", "conftest.py"],
             verbosity=0,
         )

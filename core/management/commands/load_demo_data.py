@@ -45,6 +45,11 @@ class Command(BaseCommand):
                 Organisation.objects.filter(short_name_ru=organisation_name).first() if organisation_name else None
             )
             create_staff_user(
-                username=username, password=DEMO_PASSWORD, role=role, organisation=organisation,
-                first_name=first_name, last_name=last_name, email=f"{username}@demo.1414.kz",
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                organisation=organisation,
+                first_name=first_name,
+                last_name=last_name,
+                email=f"{username}@demo.1414.kz",
             )
