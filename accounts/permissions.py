@@ -22,6 +22,12 @@ def user_has_any_role(user: Any, roles: Iterable[str]) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role in set(roles))
 
 
+def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a page anyone may use (citizen pages, sign-in). Declared, so the access test can tell."""
+    view.allowed_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
+    return view
+
+
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)

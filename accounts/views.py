@@ -2,15 +2,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
+from accounts.choices import ALL_STAFF, Role
 from accounts.forms import LockoutAuthenticationForm
+from accounts.permissions import PUBLIC, role_required
 from accounts.services import register_login_success, register_logout
 
 HOME_BY_ROLE: dict[str, str] = {
@@ -27,6 +27,7 @@ HOME_BY_ROLE: dict[str, str] = {
 class LoginView(auth_views.LoginView):
     """Public: anyone may try to sign in."""
 
+    allowed_roles = frozenset({PUBLIC})
     template_name = "accounts/login.html"
     authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
@@ -38,7 +39,9 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Any signed-in user."""
+    """Any signed-in user; anyone else is simply sent on."""
+
+    allowed_roles = frozenset({PUBLIC})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
@@ -58,7 +61,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return reverse("accounts:home")
 
 
-@login_required
+@role_required(*ALL_STAFF)
 def home(request: HttpRequest) -> HttpResponse:
     """Any signed-in user: sends each role to its own start page."""
     role = getattr(request.user, "role", "")
