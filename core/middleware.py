@@ -1,5 +1,6 @@
 """Request-wide middleware: Kazakh-first language choice and the request context for audit."""
 
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ class RequestContext:
     path: str
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _current: ContextVar[RequestContext | None] = ContextVar("bailanys_request", default=None)
 
 
@@ -47,6 +49,26 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current.reset(token)
+
+
+class CleanQueryStringMiddleware:
+    """Drops NUL and other control characters from query-string values.
+
+    Filters and searches read `request.GET` directly; PostgreSQL refuses NUL in text, and no
+    citizen means one. Form and API bodies are validated by their fields (NUL gets a clear error).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(_CONTROL_CHARACTERS.search(value) for _key, values in request.GET.lists() for value in values):
+            cleaned = request.GET.copy()
+            for key, values in request.GET.lists():
+                cleaned.setlist(key, [_CONTROL_CHARACTERS.sub("", value) for value in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
 
 
 class KazakhFirstLocaleMiddleware:
