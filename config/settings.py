@@ -239,7 +239,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "knowledge.choices.Language",
+        "OrganisationKindEnum": "directory.choices.OrganisationKind",
+        "DataOriginEnum": "directory.choices.DataOrigin",
+        "TerritoryLevelEnum": "directory.choices.TerritoryLevel",
+    },
 }
 
 CACHES = {

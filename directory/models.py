@@ -33,11 +33,19 @@ class Organisation(BilingualNameMixin):
     short_name_ru = models.CharField(_("short name (Russian)"), max_length=100, blank=True)
     code = models.SlugField(_("code"), max_length=50, unique=True)
     territory = models.ForeignKey(
-        Territory, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations",
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
         verbose_name=_("territory"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="subordinates",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subordinates",
         verbose_name=_("parent organisation"),
     )
     phone = models.CharField(_("phone"), max_length=100, blank=True)
@@ -47,7 +55,10 @@ class Organisation(BilingualNameMixin):
     address_ru = models.CharField(_("address (Russian)"), max_length=500, blank=True)
     external_id = models.CharField(_("identifier in the source"), max_length=100, blank=True)
     names_origin = models.CharField(
-        _("origin of the full names"), max_length=20, choices=DataOrigin.choices, default=DataOrigin.SOURCE,
+        _("origin of the full names"),
+        max_length=20,
+        choices=DataOrigin.choices,
+        default=DataOrigin.SOURCE,
         help_text=_("Inferred: the full names were expanded from the source's short names and are not confirmed."),
     )
     search_key = models.CharField(max_length=1200, blank=True, editable=False)
@@ -97,15 +108,23 @@ class Service(BilingualNameMixin):
         ServiceCategory, on_delete=models.PROTECT, related_name="services", verbose_name=_("category")
     )
     responsible_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="services",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
         verbose_name=_("responsible body"),
     )
     responsible_origin = models.CharField(
-        _("how the responsible body is known"), max_length=20, choices=DataOrigin.choices,
+        _("how the responsible body is known"),
+        max_length=20,
+        choices=DataOrigin.choices,
         default=DataOrigin.INFERRED,
     )
     responsible_basis = models.CharField(
-        _("basis of the inference"), max_length=200, blank=True,
+        _("basis of the inference"),
+        max_length=200,
+        blank=True,
         help_text=_("For inferred values: what the inference rests on."),
     )
     url_kk = models.URLField(_("egov.kz page (Kazakh)"), blank=True)

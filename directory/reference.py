@@ -47,7 +47,9 @@ def read_services(*, directory: Path | None = None) -> list[dict[str, Any]]:
 
 def bilingual_services(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows published in both languages (258 in the current file)."""
-    return [row for row in rows if row.get("has_ru") and row.get("has_kk") and row.get("name_ru") and row.get("name_kk")]
+    return [
+        row for row in rows if row.get("has_ru") and row.get("has_kk") and row.get("name_ru") and row.get("name_kk")
+    ]
 
 
 def _read_json(path: Path) -> list[dict[str, Any]]:

@@ -25,7 +25,10 @@ def fold(text: str) -> str:
 
 def organisation_search_key(organisation: Organisation) -> str:
     parts = (
-        organisation.name_kk, organisation.name_ru, organisation.short_name_kk, organisation.short_name_ru,
+        organisation.name_kk,
+        organisation.name_ru,
+        organisation.short_name_kk,
+        organisation.short_name_ru,
         organisation.code,
     )
     return fold(" | ".join(part for part in parts if part))[:1200]

@@ -1,0 +1,1 @@
+from directory.tests.fixtures import real_services, reference_territories  # noqa: F401
