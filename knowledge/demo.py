@@ -15,7 +15,7 @@ from django.db import transaction
 from directory.models import Service
 from knowledge import services
 from knowledge.choices import ContentOrigin, Language
-from knowledge.models import Article
+from knowledge.models import Article, ArticleVersion
 
 RESULT_HEADING_RU = "Результат оказания услуги"
 
@@ -51,22 +51,26 @@ def _publish(article: Article, language: str, text: tuple[str, str]) -> None:
     services.publish_version(version=version, actor=None)
 
 
-def _article_for(service: Service, summary: DemoSummary) -> Article:
-    article = Article.objects.filter(slug=service.slug).first()
-    if article is not None:
-        return article
-    organisations = [service.responsible_organisation] if service.responsible_organisation_id else []
-    summary.articles_created += 1
-    return services.create_article(slug=service.slug, service=service, organisations=organisations, actor=None)
+def _existing_languages() -> dict[str, tuple[Article, set[str]]]:
+    """Every article by slug, with the languages it already has versions in (one pass, two queries)."""
+    articles = {article.pk: (article, set()) for article in Article.objects.all()}
+    for article_id, language in ArticleVersion.objects.values_list("article_id", "language").distinct():
+        articles[article_id][1].add(language)
+    return {article.slug: (article, languages) for article, languages in articles.values()}
 
 
-def build_article(service: Service, summary: DemoSummary) -> None:
-    article = _article_for(service, summary)
+def build_article(service: Service, existing: dict[str, tuple[Article, set[str]]], summary: DemoSummary) -> None:
+    if service.slug in existing:
+        article, languages = existing[service.slug]
+    else:
+        organisations = [service.responsible_organisation] if service.responsible_organisation_id else []
+        article = services.create_article(slug=service.slug, service=service, organisations=organisations, actor=None)
+        languages = set()
+        summary.articles_created += 1
     if article.is_archived:
         return
-    existing = set(article.versions.values_list("language", flat=True))
     for language, text in ((Language.KAZAKH, kazakh_text(service)), (Language.RUSSIAN, russian_text(service))):
-        if language in existing:
+        if language in languages:
             continue
         if text is None:
             summary.missing_texts.append(f"{service.slug} [{language}]")
@@ -79,6 +83,7 @@ def build_demo_knowledge_base() -> DemoSummary:
     summary = DemoSummary()
     active = Service.objects.filter(is_active=True).select_related("responsible_organisation").order_by("slug")
     with transaction.atomic():
+        existing = _existing_languages()
         for service in active:
-            build_article(service, summary)
+            build_article(service, existing, summary)
     return summary

@@ -15,11 +15,18 @@ from knowledge.choices import ContentOrigin, Language, VersionState
 class Article(models.Model):
     slug = models.SlugField(_("identifier"), max_length=120, unique=True)
     service = models.ForeignKey(
-        "directory.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="articles",
+        "directory.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
         verbose_name=_("public service"),
     )
     organisations = models.ManyToManyField(
-        "directory.Organisation", blank=True, related_name="articles", verbose_name=_("organisations"),
+        "directory.Organisation",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("organisations"),
         help_text=_("Officers of these organisations may keep this article current."),
     )
     review_due = models.DateField(_("review due"), null=True, blank=True)
@@ -49,7 +56,11 @@ class ArticleVersion(models.Model):
     )
     state = models.CharField(_("state"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT)
     based_on = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("The published version this edit started from."),
     )
     author = models.ForeignKey(
@@ -65,9 +76,7 @@ class ArticleVersion(models.Model):
 
     class Meta:
         ordering = ["article", "language", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "language", "number"], name="unique_version_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["article", "language", "number"], name="unique_version_number")]
         verbose_name = _("article version")
         verbose_name_plural = _("article versions")
 
@@ -95,9 +104,7 @@ class ArticleTranslation(models.Model):
 
     class Meta:
         ordering = ["article", "language"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "language"], name="one_translation_per_language")
-        ]
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="one_translation_per_language")]
         verbose_name = _("translation")
         verbose_name_plural = _("translations")
 

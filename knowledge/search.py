@@ -71,11 +71,20 @@ def _match_spans(folded: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def _excerpt_anchor(folded: str, terms: list[str], spans: list[tuple[int, int]]) -> int:
+    """Where the excerpt centres: the whole query as a phrase, else the first query word, else the first match."""
+    for needle in (" ".join(terms), *terms[:1]):
+        position = folded.find(needle) if needle else -1
+        if position >= 0:
+            return position
+    return spans[0][0] if spans else 0
+
+
 def highlight(text: str, terms: list[str], width: int = 220) -> SafeString:
     """An escaped excerpt around the first matching term, with matches wrapped in <mark>."""
     folded = fold_for_search(text)
     spans = _match_spans(folded, terms)
-    start = max(0, spans[0][0] - width // 3) if spans else 0
+    start = max(0, _excerpt_anchor(folded, terms, spans) - width // 3)
     end = min(len(text), start + width)
     parts: list[str] = []
     cursor = start
@@ -89,7 +98,26 @@ def highlight(text: str, terms: list[str], width: int = 220) -> SafeString:
     parts.append(escape(text[cursor:end]))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    return mark_safe(prefix + "".join(parts) + suffix)  # noqa: S308 - built from escaped text only
+    return mark_safe(prefix + "".join(parts) + suffix)
+
+
+def _occurrence_score(text: str, term: str, *, weight: float) -> float:
+    """A word starting with the term counts fully, the term inside a word half."""
+    if re.search(rf"(?<!\w){re.escape(term)}", text):
+        return weight
+    return weight / 2 if term in text else 0.0
+
+
+def _score(title: str, text: str, terms: list[str]) -> float:
+    score = sum(
+        max(_occurrence_score(title, term, weight=3.0), _occurrence_score(text, term, weight=1.0)) for term in terms
+    )
+    phrase = " ".join(terms)
+    if len(terms) > 1 and phrase in title:
+        score += 3.0
+    elif len(terms) > 1 and phrase in text:
+        score += 1.0
+    return score
 
 
 def search_articles(*, query: str, language: str, limit: int = 10) -> list[SearchHit]:
@@ -112,8 +140,7 @@ def search_articles(*, query: str, language: str, limit: int = 10) -> list[Searc
     )
     best: dict[int, tuple[float, ArticleTranslation]] = {}
     for row in rows:
-        title = fold_for_search(row.title)
-        score = sum(3.0 if term in title else 1.0 for term in terms) + (0.5 if row.language == language else 0.0)
+        score = _score(fold_for_search(row.title), row.search_text, terms) + (0.5 if row.language == language else 0.0)
         current = best.get(row.article_id)
         if current is None or score > current[0]:
             best[row.article_id] = (score, row)

@@ -22,7 +22,12 @@ def published_articles() -> QuerySet[Article]:
     return (
         Article.objects.filter(Exists(published), is_archived=False)
         .select_related("service")
-        .prefetch_related(Prefetch("translations", queryset=ArticleTranslation.objects.order_by("language")))
+        .prefetch_related(
+            Prefetch(
+                "translations",
+                queryset=ArticleTranslation.objects.select_related("published_version").order_by("language"),
+            )
+        )
     )
 
 

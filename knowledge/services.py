@@ -35,6 +35,8 @@ TITLE_MAX_CHARS = 500
 BODY_MAX_CHARS = 100_000
 NOTE_MAX_CHARS = 5_000
 SLUG_MAX_CHARS = 120
+# Path segments of the knowledge pages (knowledge/urls.py) that an article identifier cannot take.
+RESERVED_SLUGS = frozenset({"new", "review", "quality", "search-panel", "versions"})
 
 
 # --- Permissions -------------------------------------------------------------------------------------
@@ -83,8 +85,10 @@ def _clean_text(value: Any, *, field: str, max_chars: int, required: bool = True
         raise ValidationError({field: _("This field cannot be empty.")})
     if len(text) > max_chars:
         raise ValidationError(
-            {field: _("At most %(limit)d characters (this text has %(count)d).") % {"limit": max_chars,
-                                                                                      "count": len(text)}}
+            {
+                field: _("At most %(limit)d characters (this text has %(count)d).")
+                % {"limit": max_chars, "count": len(text)}
+            }
         )
     return text
 
@@ -114,6 +118,8 @@ def _clean_slug(slug: Any) -> str:
         raise ValidationError(
             {"slug": _("Use only Latin letters, digits, hyphens and underscores (for example: 00203002_mvd).")}
         ) from exc
+    if slug.lower() in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This identifier is reserved; choose another one.")})
     if Article.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": _("An article with this identifier already exists.")})
     return slug
@@ -127,8 +133,10 @@ def _require_live(article: Article) -> None:
 def _require_state(version: ArticleVersion, *states: str) -> None:
     if version.state not in states:
         raise ValidationError(
-            {"state": _("This version is “%(state)s”; the action is not possible.") % {
-                "state": version.get_state_display()}}
+            {
+                "state": _("This version is “%(state)s”; the action is not possible.")
+                % {"state": version.get_state_display()}
+            }
         )
 
 
@@ -148,9 +156,14 @@ def create_article(*, slug: str, service: Any = None, organisations: Iterable[An
         article.save()
         article.organisations.set(organisations)
         record_event(
-            action="knowledge.article_created", actor=actor, target=article,
-            details={"slug": article.slug, "service": getattr(service, "slug", None),
-                     "organisations": sorted(organisation.pk for organisation in organisations)},
+            action="knowledge.article_created",
+            actor=actor,
+            target=article,
+            details={
+                "slug": article.slug,
+                "service": getattr(service, "slug", None),
+                "organisations": sorted(organisation.pk for organisation in organisations),
+            },
         )
     return article
 
@@ -179,7 +192,9 @@ def set_review_due(*, article: Article, review_due: date, actor: Any) -> Article
         article.review_due = review_due
         article.save(update_fields=["review_due"])
         record_event(
-            action="knowledge.review_due_set", actor=actor, target=article,
+            action="knowledge.review_due_set",
+            actor=actor,
+            target=article,
             details={"from": previous.isoformat() if previous else None, "to": review_due.isoformat()},
         )
     return article
@@ -196,24 +211,32 @@ def save_draft(
     The same author's earlier drafts of this article and language are superseded by it.
     """
     _require_author(actor, article)
-    _require_live(article)
     language = _clean_choice(language, field="language", choices=Language.values)
     content_origin = _clean_choice(content_origin, field="content_origin", choices=ContentOrigin.values)
     clean_title, clean_body = _clean_title(title), _clean_text(body, field="body", max_chars=BODY_MAX_CHARS)
     author = _user_or_none(actor)
     with transaction.atomic():
-        Article.objects.select_for_update().filter(pk=article.pk).first()
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        _require_live(article)
         versions = ArticleVersion.objects.filter(article=article, language=language)
         last_number = versions.aggregate(last=Max("number"))["last"] or 0
         published = ArticleTranslation.objects.filter(article=article, language=language).first()
         versions.filter(state=VersionState.DRAFT, author=author).update(state=VersionState.SUPERSEDED)
         version = ArticleVersion.objects.create(
-            article=article, language=language, number=last_number + 1, title=clean_title, body=clean_body,
-            content_origin=content_origin, state=VersionState.DRAFT, author=author,
+            article=article,
+            language=language,
+            number=last_number + 1,
+            title=clean_title,
+            body=clean_body,
+            content_origin=content_origin,
+            state=VersionState.DRAFT,
+            author=author,
             based_on=published.published_version if published else None,
         )
         record_event(
-            action="knowledge.draft_saved", actor=actor, target=version,
+            action="knowledge.draft_saved",
+            actor=actor,
+            target=version,
             details={"article": article.slug, "language": language, "number": version.number},
         )
     return version
@@ -221,25 +244,29 @@ def save_draft(
 
 def submit_for_review(*, version: ArticleVersion, actor: Any) -> ArticleVersion:
     _require_author(actor, version.article)
-    _require_live(version.article)
     with transaction.atomic():
-        version = ArticleVersion.objects.select_for_update().get(pk=version.pk)
+        version = ArticleVersion.objects.select_for_update().select_related("article").get(pk=version.pk)
+        _require_live(version.article)
         _require_state(version, VersionState.DRAFT)
         version.state = VersionState.IN_REVIEW
         version.submitted_at = timezone.now()
         version.save(update_fields=["state", "submitted_at"])
-        record_event(action="knowledge.version_submitted", actor=actor, target=version,
-                     details={"article": version.article.slug, "language": version.language})
+        record_event(
+            action="knowledge.version_submitted",
+            actor=actor,
+            target=version,
+            details={"article": version.article.slug, "language": version.language},
+        )
     return version
 
 
 def publish_version(*, version: ArticleVersion, actor: Any, note: str = "") -> ArticleVersion:
     """The version becomes the published text in its language; the review clock restarts."""
     _require_reviewer(actor, version.article)
-    _require_live(version.article)
     note = _clean_text(note, field="note", max_chars=NOTE_MAX_CHARS, required=False)
     with transaction.atomic():
         version = ArticleVersion.objects.select_for_update().select_related("article").get(pk=version.pk)
+        _require_live(version.article)
         _require_state(version, VersionState.DRAFT, VersionState.IN_REVIEW)
         now = timezone.now()
         ArticleVersion.objects.filter(
@@ -253,27 +280,27 @@ def publish_version(*, version: ArticleVersion, actor: Any, note: str = "") -> A
         article.review_due = timezone.localdate() + timedelta(days=policy("ARTICLE_REVIEW_INTERVAL_DAYS"))
         article.save(update_fields=["review_due"])
         record_event(
-            action="knowledge.version_published", actor=actor, target=version,
+            action="knowledge.version_published",
+            actor=actor,
+            target=version,
             details={"article": article.slug, "language": version.language, "number": version.number},
         )
         transaction.on_commit(lambda: tasks.refresh_search_index.delay(article.pk))
     return version
 
 
-def _copy_into_translation(version: ArticleVersion, *, published_at: Any) -> ArticleTranslation:
-    translation, _created = ArticleTranslation.objects.update_or_create(
-        article=version.article,
-        language=version.language,
-        defaults={
-            "title": version.title,
-            "body": version.body,
-            "content_origin": version.content_origin,
-            "published_version": version,
-            "published_at": published_at,
-            "search_text": fold_for_search(version.title + "\n" + version.body),
-        },
-    )
-    return translation
+def _copy_into_translation(version: ArticleVersion, *, published_at: Any) -> None:
+    fields = {
+        "title": version.title,
+        "body": version.body,
+        "content_origin": version.content_origin,
+        "published_version": version,
+        "published_at": published_at,
+        "search_text": fold_for_search(version.title + "\n" + version.body),
+    }
+    updated = ArticleTranslation.objects.filter(article=version.article, language=version.language).update(**fields)
+    if not updated:
+        ArticleTranslation.objects.create(article=version.article, language=version.language, **fields)
 
 
 def return_to_author(*, version: ArticleVersion, actor: Any, note: str) -> ArticleVersion:
@@ -286,6 +313,10 @@ def return_to_author(*, version: ArticleVersion, actor: Any, note: str) -> Artic
         version.state = VersionState.REJECTED
         version.reviewed_by, version.reviewed_at, version.review_note = _user_or_none(actor), timezone.now(), note
         version.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
-        record_event(action="knowledge.version_returned", actor=actor, target=version,
-                     details={"article": version.article.slug, "language": version.language})
+        record_event(
+            action="knowledge.version_returned",
+            actor=actor,
+            target=version,
+            details={"article": version.article.slug, "language": version.language},
+        )
     return version

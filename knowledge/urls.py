@@ -1,6 +1,20 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from knowledge import views
 
 app_name = "knowledge"
-# Placeholder routes; the knowledge pages replace them.
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="article_list")]
+urlpatterns = [
+    path("", views.article_list, name="article_list"),
+    path("new/", views.article_create, name="article_create"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("quality/", views.quality, name="quality"),
+    path("search-panel/", views.search_panel, name="search_panel"),
+    path("versions/<int:pk>/", views.version_detail, name="version_detail"),
+    path("versions/<int:pk>/submit/", views.version_submit, name="version_submit"),
+    path("versions/<int:pk>/publish/", views.version_publish, name="version_publish"),
+    path("versions/<int:pk>/return/", views.version_return, name="version_return"),
+    path("<slug:slug>/", views.article_detail, name="article_detail"),
+    path("<slug:slug>/edit/", views.article_edit, name="article_edit"),
+    path("<slug:slug>/review-due/", views.article_review_due, name="article_review_due"),
+    path("<slug:slug>/archive/", views.article_archive, name="article_archive"),
+]

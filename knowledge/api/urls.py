@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from knowledge.api import views
+
+urlpatterns = [
+    path("knowledge/search/", views.KnowledgeSearchView.as_view(), name="knowledge-search"),
+    path("knowledge/articles/", views.PublishedArticleListView.as_view(), name="knowledge-article-list"),
+    path("knowledge/articles/<slug:slug>/", views.PublishedArticleDetailView.as_view(), name="knowledge-article"),
+]
