@@ -2,8 +2,11 @@
 
 import re
 
-_IIN = re.compile(r"(?<!\d)(\d{6})\d{6}(?!\d)")
-_PHONE = re.compile(r"(\+?\d[\d\s\-()]{8,}\d)(?!\d)")
+# Bounded so that ids, hashes, UUIDs and decimals are left alone.
+_IIN = re.compile(r"(?<![\w.])(\d{6})\d{6}(?![\w.])")
+_PHONE = re.compile(
+    r"(?<![\w.+])(\+\d[\d\s\-()]{8,16}\d|[78][\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2})(?![\w.])"
+)
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
 
 

@@ -14,4 +14,4 @@ def refresh_search_index(article_id: int) -> None:
     The database backend reads `ArticleTranslation.search_text`, written at publication, so there is
     nothing more to do here; the tantivy backend re-indexes the article in this task.
     """
-    logger.info("knowledge: search index refresh requested for article %s", article_id)
+    logger.debug("knowledge: search index refresh requested for article %s", article_id)

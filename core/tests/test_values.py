@@ -47,3 +47,15 @@ def test_personal_data_is_masked_in_free_text() -> None:
     assert "870101300128" not in masked
     assert "1234567" not in masked
     assert "aigerim@" not in masked
+
+
+def test_masking_leaves_ids_hashes_and_numbers_alone() -> None:
+    text = (
+        "task 1ac80f3c-6eb4-4abb-aa7e-043fa57473d8 took 7.685412345697e-05s, appeal 2026-W-0000123, sha 870101300128ab"
+    )
+    assert mask_text(text) == text
+
+
+def test_masking_finds_phones_in_every_usual_form() -> None:
+    for phone in ("+77011234567", "8 701 123 45 67", "8(701)123-45-67", "+998 90 123 45 67"):
+        assert "45" not in mask_text(f"call {phone} now").replace("call", ""), phone

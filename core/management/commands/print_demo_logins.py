@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
 
 from core.management.commands.load_demo_data import DEMO_PASSWORD, DEMO_USERS
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000")
 
+    @translation.override("en")
     def handle(self, *args: Any, **options: Any) -> None:
         url = options["url"]
         users = {u.username: u for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])}
