@@ -21,16 +21,23 @@ class AppealFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *AppealStatus.choices])
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", "—"), *Channel.choices])
     service = forms.ModelChoiceField(label=_("Public service"), required=False, queryset=Service.objects.all())
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), required=False, queryset=Organisation.objects.all()
-    )
+    organisation = forms.ModelChoiceField(label=_("Organisation"), required=False, queryset=Organisation.objects.all())
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    received_to = forms.DateField(label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from directory.selectors import active_services, referral_organisations
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = active_services()
+        self.fields["organisation"].queryset = referral_organisations()
 
     def clean_number(self) -> str:
         return one_line(self.cleaned_data["number"]).upper()

@@ -31,12 +31,17 @@ class AppealNumberSequence(models.Model):
     year = models.PositiveIntegerField(unique=True)
     last_value = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"
+
 
 class Appeal(models.Model):
     number = models.CharField(_("registration number"), max_length=40, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     channel_ref = models.CharField(
-        _("channel's own identifier"), max_length=255, blank=True,
+        _("channel's own identifier"),
+        max_length=255,
+        blank=True,
         help_text=_("Message-ID, call id, form token or API idempotency key: registration is idempotent on it."),
     )
     citizen_name = models.CharField(_("citizen's name"), max_length=300, blank=True)
@@ -47,22 +52,38 @@ class Appeal(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     text = models.TextField(_("text of the appeal"), blank=True)
     service = models.ForeignKey(
-        "directory.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+        "directory.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
         verbose_name=_("public service"),
     )
     organisation = models.ForeignKey(
-        "directory.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
         verbose_name=_("organisation concerned"),
     )
     territory = models.ForeignKey(
-        "directory.Territory", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "directory.Territory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("territory"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.REGISTERED, db_index=True
     )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_appeals",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_appeals",
         verbose_name=_("consultant"),
     )
     answer = models.TextField(_("answer"), blank=True)
@@ -70,11 +91,18 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     articles = models.ManyToManyField(
-        "knowledge.Article", through="AppealArticle", blank=True, related_name="appeals",
+        "knowledge.Article",
+        through="AppealArticle",
+        blank=True,
+        related_name="appeals",
         verbose_name=_("articles used"),
     )
     referral_organisation = models.ForeignKey(
-        "directory.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="referred_appeals",
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_appeals",
         verbose_name=_("referred to"),
     )
     referral_contacts = models.TextField(_("contacts given to the citizen"), blank=True)
@@ -89,7 +117,9 @@ class Appeal(models.Model):
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "channel_ref"], condition=~models.Q(channel_ref=""), name="one_appeal_per_channel_ref"
+                fields=["channel", "channel_ref"],
+                condition=~models.Q(channel_ref=""),
+                name="one_appeal_per_channel_ref",
             )
         ]
         indexes = [models.Index(fields=["status", "received_at"])]
@@ -113,6 +143,9 @@ class AppealArticle(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appeal", "article"], name="article_once_per_appeal")]
 
+    def __str__(self) -> str:
+        return f"{self.appeal_id} ← {self.article_id}"
+
 
 class AppealEvent(models.Model):
     """The appeal's history as its users read it (the audit log keeps the tamper-evident trail)."""
@@ -120,10 +153,15 @@ class AppealEvent(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=AppealEventKind.choices)
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.kind}"

@@ -22,6 +22,7 @@ from appeals.choices import (
     EMAIL_ANSWER_CHANNELS,
     AppealEventKind,
     AppealStatus,
+    Channel,
 )
 from appeals.models import Appeal, AppealArticle, AppealEvent, AppealNumberSequence
 from appeals.validation import CleanRegistration, clean_channel_ref, clean_long_text, clean_registration
@@ -32,6 +33,8 @@ from directory.models import Organisation, Service, Territory
 from knowledge.models import Article
 
 NOTE_MAX_CHARS = 2000
+# Reopening puts an answered or referred appeal back into work; a closed appeal stays closed.
+REOPENABLE = frozenset({AppealStatus.ANSWERED, AppealStatus.REFERRED})
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,21 @@ class Registration:
 
 
 def register_appeal(
-    *, channel: str, subject: str, text: str = "", language: str = "kk", channel_ref: str = "",
-    citizen_name: str = "", phone: str = "", email: str = "", iin: str = "", service: Service | None = None,
-    organisation: Organisation | None = None, territory: Territory | None = None,
-    received_at: datetime | None = None, actor: Any = None,
+    *,
+    channel: str,
+    subject: str,
+    text: str = "",
+    language: str = "kk",
+    channel_ref: str = "",
+    citizen_name: str = "",
+    phone: str = "",
+    email: str = "",
+    iin: str = "",
+    service: Service | None = None,
+    organisation: Organisation | None = None,
+    territory: Territory | None = None,
+    received_at: datetime | None = None,
+    actor: Any = None,
 ) -> Registration:
     """Register one contact; idempotent on (channel, channel_ref) when the channel gives its own id."""
     reference = clean_channel_ref(channel_ref)
@@ -55,13 +69,22 @@ def register_appeal(
     if existing is not None:
         return Registration(appeal=existing, created=False)
     cleaned = clean_registration(
-        channel=channel, channel_ref=reference, subject=subject, text=text, language=language,
-        citizen_name=citizen_name, phone=phone, email=email, iin=iin, received_at=received_at,
+        channel=channel,
+        channel_ref=reference,
+        subject=subject,
+        text=text,
+        language=language,
+        citizen_name=citizen_name,
+        phone=phone,
+        email=email,
+        iin=iin,
+        received_at=received_at,
     )
     try:
         with transaction.atomic():
-            appeal = _create_appeal(cleaned, service=service, organisation=organisation, territory=territory,
-                                    actor=actor)
+            appeal = _create_appeal(
+                cleaned, service=service, organisation=organisation, territory=territory, actor=actor
+            )
     except IntegrityError:
         # Another request registered the same channel id between our look-up and our insert.
         existing = _find_registered(channel, reference)
@@ -78,15 +101,28 @@ def _find_registered(channel: str, reference: str) -> Appeal | None:
 
 
 def _create_appeal(
-    cleaned: CleanRegistration, *, service: Service | None, organisation: Organisation | None,
-    territory: Territory | None, actor: Any,
+    cleaned: CleanRegistration,
+    *,
+    service: Service | None,
+    organisation: Organisation | None,
+    territory: Territory | None,
+    actor: Any,
 ) -> Appeal:
     appeal = Appeal(
         number=next_registration_number(channel=cleaned.channel, received_at=cleaned.received_at),
-        channel=cleaned.channel, channel_ref=cleaned.channel_ref, citizen_name=cleaned.citizen_name,
-        phone=cleaned.phone, email=cleaned.email, iin=cleaned.iin, language=cleaned.language,
-        subject=cleaned.subject, text=cleaned.text, service=service, organisation=organisation,
-        territory=territory, received_at=cleaned.received_at,
+        channel=cleaned.channel,
+        channel_ref=cleaned.channel_ref,
+        citizen_name=cleaned.citizen_name,
+        phone=cleaned.phone,
+        email=cleaned.email,
+        iin=cleaned.iin,
+        language=cleaned.language,
+        subject=cleaned.subject,
+        text=cleaned.text,
+        service=service,
+        organisation=organisation,
+        territory=territory,
+        received_at=cleaned.received_at,
     )
     appeal.save(force_insert=True)
     _add_event(appeal, AppealEventKind.REGISTERED, actor=actor, to_status=AppealStatus.REGISTERED)
@@ -121,7 +157,9 @@ def next_registration_number(*, channel: str, received_at: datetime) -> str:
     sequence = AppealNumberSequence.objects.select_for_update().get(year=year)
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
-    return policy("APPEAL_NUMBER_FORMAT").format(year=year, channel=CHANNEL_LETTERS[channel], seq=sequence.last_value)
+    return policy("APPEAL_NUMBER_FORMAT").format(
+        year=year, channel=CHANNEL_LETTERS[Channel(channel)], seq=sequence.last_value
+    )
 
 
 # --- Lifecycle ---------------------------------------------------------------------------------------
@@ -131,7 +169,7 @@ def take_appeal(*, appeal: Appeal, actor: Any) -> Appeal:
     """A consultant takes the appeal into work."""
     with transaction.atomic():
         locked = _lock(appeal)
-        previous = _move(locked, AppealStatus.IN_WORK)
+        previous = _move(locked, AppealStatus.IN_WORK, only_from={AppealStatus.REGISTERED})
         locked.assigned_to = actor
         locked.save(update_fields=["status", "assigned_to", "updated_at"])
         _record(locked, AppealEventKind.TAKEN, actor=actor, from_status=previous)
@@ -148,8 +186,7 @@ def answer_appeal(*, appeal: Appeal, answer: str, actor: Any, articles: Iterable
         locked.answered_by = actor
         locked.assigned_to = locked.assigned_to or actor
         locked.first_response_at = locked.first_response_at or timezone.now()
-        locked.save(update_fields=["status", "answer", "answered_by", "assigned_to", "first_response_at",
-                                   "updated_at"])
+        locked.save(update_fields=["status", "answer", "answered_by", "assigned_to", "first_response_at", "updated_at"])
         for article in articles:
             _attach(locked, article, actor=actor)
         event = _record(locked, AppealEventKind.ANSWERED, actor=actor, from_status=previous)
@@ -170,9 +207,7 @@ def refer_appeal(
     """
     if organisation is None:
         raise ValidationError({"organisation": [_("Choose the organisation to refer the citizen to.")]})
-    given = _field("contacts", lambda: clean_long_text(contacts, required=False)) or organisation_contacts(
-        organisation
-    )
+    given = _field("contacts", lambda: clean_long_text(contacts, required=False)) or organisation_contacts(organisation)
     note_text = _field("note", lambda: _clean_note(note))
     with transaction.atomic():
         locked = _lock(appeal)
@@ -181,10 +216,24 @@ def refer_appeal(
         locked.referral_contacts = given
         locked.assigned_to = locked.assigned_to or actor
         locked.first_response_at = locked.first_response_at or timezone.now()
-        locked.save(update_fields=["status", "referral_organisation", "referral_contacts", "assigned_to",
-                                   "first_response_at", "updated_at"])
-        _record(locked, AppealEventKind.REFERRED, actor=actor, from_status=previous, note=note_text,
-                details={"organisation_id": organisation.pk})
+        locked.save(
+            update_fields=[
+                "status",
+                "referral_organisation",
+                "referral_contacts",
+                "assigned_to",
+                "first_response_at",
+                "updated_at",
+            ]
+        )
+        _record(
+            locked,
+            AppealEventKind.REFERRED,
+            actor=actor,
+            from_status=previous,
+            note=note_text,
+            details={"organisation_id": organisation.pk},
+        )
     return locked
 
 
@@ -203,7 +252,7 @@ def reopen_appeal(*, appeal: Appeal, actor: Any, note: str = "") -> Appeal:
     note_text = _field("note", lambda: _clean_note(note))
     with transaction.atomic():
         locked = _lock(appeal)
-        previous = _move(locked, AppealStatus.IN_WORK)
+        previous = _move(locked, AppealStatus.IN_WORK, only_from=REOPENABLE)
         locked.assigned_to = actor
         locked.save(update_fields=["status", "assigned_to", "updated_at"])
         _record(locked, AppealEventKind.REOPENED, actor=actor, from_status=previous, note=note_text)
@@ -226,8 +275,9 @@ def _attach(appeal: Appeal, article: Article, *, actor: Any) -> bool:
         appeal=appeal, article=article, defaults={"attached_by": _user_or_none(actor)}
     )
     if created:
-        _record(appeal, AppealEventKind.ARTICLE_ATTACHED, actor=actor, note=article.slug,
-                details={"article_id": article.pk})
+        _record(
+            appeal, AppealEventKind.ARTICLE_ATTACHED, actor=actor, note=article.slug, details={"article_id": article.pk}
+        )
     return created
 
 
@@ -238,32 +288,41 @@ def deliver_acknowledgement(*, appeal_id: int) -> bool:
     """Send the acknowledgement once; True when sent now. The ACKNOWLEDGED event marks it sent."""
     from appeals.notifications import acknowledgement_message
 
-    with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
-        if appeal is None or not appeal.email:
-            return False
-        if appeal.events.filter(kind=AppealEventKind.ACKNOWLEDGED).exists():
-            return False
-        acknowledgement_message(appeal).send()
-        _record(appeal, AppealEventKind.ACKNOWLEDGED, actor=None)
-    return True
+    def still_due(appeal: Appeal) -> bool:
+        return bool(appeal.email) and not appeal.events.filter(kind=AppealEventKind.ACKNOWLEDGED).exists()
+
+    return _deliver_once(appeal_id, AppealEventKind.ACKNOWLEDGED, still_due, acknowledgement_message)
 
 
 def deliver_answer(*, appeal_id: int, answered_event_id: int) -> bool:
-    """Send the answer given in `answered_event_id` once; a later answer supersedes it."""
+    """Send the answer given in `answered_event_id` once; a later answer (or a reopening) supersedes it."""
     from appeals.notifications import answer_message
 
-    with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
-        if appeal is None or not appeal.email or not appeal.answer:
-            return False
-        if appeal.status not in (AppealStatus.ANSWERED, AppealStatus.CLOSED):
+    def still_due(appeal: Appeal) -> bool:
+        if not appeal.email or not appeal.answer or appeal.status not in (AppealStatus.ANSWERED, AppealStatus.CLOSED):
             return False
         later = appeal.events.filter(pk__gt=answered_event_id)
-        if later.filter(kind__in=[AppealEventKind.ANSWER_SENT, AppealEventKind.ANSWERED]).exists():
+        return not later.filter(kind__in=[AppealEventKind.ANSWER_SENT, AppealEventKind.ANSWERED]).exists()
+
+    return _deliver_once(appeal_id, AppealEventKind.ANSWER_SENT, still_due, answer_message)
+
+
+def _deliver_once(appeal_id: int, kind: str, still_due: Any, build_message: Any) -> bool:
+    """Claim the delivery with its event, send outside any transaction, release the claim if sending fails.
+
+    No database lock is held while the mail server is talked to; a second run finds the claim and stops.
+    """
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
+        if appeal is None or not still_due(appeal):
             return False
-        answer_message(appeal).send()
-        _record(appeal, AppealEventKind.ANSWER_SENT, actor=None)
+        claim = _add_event(appeal, kind, actor=None)
+    try:
+        build_message(appeal).send()
+    except Exception:
+        AppealEvent.objects.filter(pk=claim.pk).delete()
+        raise
+    record_event(action=f"appeal.{kind}", target=appeal, details={"number": appeal.number})
     return True
 
 
@@ -282,10 +341,14 @@ def _lock(appeal: Appeal) -> Appeal:
     return Appeal.objects.select_for_update().get(pk=appeal.pk)
 
 
-def _move(appeal: Appeal, target: str) -> str:
-    """Check the move against the lifecycle and set the new status; returns the previous one."""
+def _move(appeal: Appeal, target: str, *, only_from: set[str] | frozenset[str] | None = None) -> str:
+    """Check the move against the lifecycle and set the new status; returns the previous one.
+
+    `only_from` narrows the table for actions that share a target (take and reopen both lead to "in work").
+    """
     current = appeal.status
-    if target not in ALLOWED_TRANSITIONS.get(current, frozenset()):
+    allowed = target in ALLOWED_TRANSITIONS.get(current, frozenset())
+    if not allowed or (only_from is not None and current not in only_from):
         raise ValidationError(
             {
                 "status": [
@@ -302,21 +365,37 @@ def _move(appeal: Appeal, target: str) -> str:
 
 
 def _record(
-    appeal: Appeal, kind: str, *, actor: Any, from_status: str = "", note: str = "",
+    appeal: Appeal,
+    kind: str,
+    *,
+    actor: Any,
+    from_status: str = "",
+    note: str = "",
     details: dict[str, Any] | None = None,
 ) -> AppealEvent:
     changed = from_status and from_status != appeal.status
-    event = _add_event(appeal, kind, actor=actor, from_status=from_status if changed else "",
-                       to_status=appeal.status if changed else "", note=note)
+    event = _add_event(
+        appeal,
+        kind,
+        actor=actor,
+        from_status=from_status if changed else "",
+        to_status=appeal.status if changed else "",
+        note=note,
+    )
     audit_details = {"number": appeal.number, "status": appeal.status, **(details or {})}
     record_event(action=f"appeal.{kind}", actor=actor, target=appeal, details=audit_details)
     return event
 
 
-def _add_event(appeal: Appeal, kind: str, *, actor: Any, from_status: str = "", to_status: str = "",
-               note: str = "") -> AppealEvent:
+def _add_event(
+    appeal: Appeal, kind: str, *, actor: Any, from_status: str = "", to_status: str = "", note: str = ""
+) -> AppealEvent:
     return AppealEvent.objects.create(
-        appeal=appeal, kind=kind, actor=_user_or_none(actor), from_status=from_status, to_status=to_status,
+        appeal=appeal,
+        kind=kind,
+        actor=_user_or_none(actor),
+        from_status=from_status,
+        to_status=to_status,
         note=note,
     )
 
@@ -329,7 +408,8 @@ def _clean_note(note: str) -> str:
     text = clean_text(note)
     if len(text) > NOTE_MAX_CHARS:
         raise ValidationError(
-            _("The note is too long: at most %(limit)d characters."), code="note_length",
+            _("The note is too long: at most %(limit)d characters."),
+            code="note_length",
             params={"limit": NOTE_MAX_CHARS},
         )
     return text
@@ -341,4 +421,3 @@ def _field(name: str, cleaner):  # type: ignore[no-untyped-def]
         return cleaner()
     except ValidationError as exc:
         raise ValidationError({name: exc.error_list}) from exc
-

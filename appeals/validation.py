@@ -5,8 +5,9 @@ Every problem is collected per field, so the citizen (or the calling system) see
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -24,6 +25,8 @@ SUBJECT_MAX_CHARS = 300
 NAME_MAX_CHARS = 300
 EMAIL_MAX_CHARS = 254
 CHANNEL_REF_MAX_CHARS = 255
+# A sender's clock may run a little ahead of ours.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,11 @@ def one_line(value: str) -> str:
 
 
 def clean_channel_ref(value: str) -> str:
-    return one_line(value)[:CHANNEL_REF_MAX_CHARS]
+    """The channel's id on one line; a longer one is replaced by its digest so distinct ids stay distinct."""
+    reference = one_line(value)
+    if len(reference) > CHANNEL_REF_MAX_CHARS:
+        return "sha256:" + hashlib.sha256(reference.encode()).hexdigest()
+    return reference
 
 
 def clean_long_text(value: str, *, required: bool) -> str:
@@ -56,7 +63,8 @@ def clean_long_text(value: str, *, required: bool) -> str:
     if len(text) > limit:
         raise ValidationError(
             _("The text is too long: %(length)d characters; at most %(limit)d are accepted."),
-            code="text_too_long", params={"length": len(text), "limit": limit},
+            code="text_too_long",
+            params={"length": len(text), "limit": limit},
         )
     if required and not text:
         raise ValidationError(_("Write the text."), code="text_required")
@@ -80,7 +88,8 @@ def _subject(value: str) -> str:
     if len(subject) > SUBJECT_MAX_CHARS:
         raise ValidationError(
             _("The subject is too long: at most %(limit)d characters."),
-            code="subject_length", params={"limit": SUBJECT_MAX_CHARS},
+            code="subject_length",
+            params={"limit": SUBJECT_MAX_CHARS},
         )
     return subject
 
@@ -89,7 +98,8 @@ def _citizen_name(value: str) -> str:
     name = one_line(value)
     if len(name) > NAME_MAX_CHARS:
         raise ValidationError(
-            _("The name is too long: at most %(limit)d characters."), code="name_length",
+            _("The name is too long: at most %(limit)d characters."),
+            code="name_length",
             params={"limit": NAME_MAX_CHARS},
         )
     return name
@@ -108,10 +118,13 @@ def _language(value: str) -> str:
 
 
 def _received_at(value: datetime | None) -> datetime:
+    now = timezone.now()
     if value is None:
-        return timezone.now()
+        return now
     if timezone.is_naive(value):
-        return timezone.make_aware(value)
+        value = timezone.make_aware(value)
+    if value > now + CLOCK_SKEW:
+        raise ValidationError(_("The time of receipt is in the future."), code="received_in_future")
     return value
 
 
@@ -137,8 +150,17 @@ class _Collector:
 
 
 def clean_registration(
-    *, channel: str, channel_ref: str, subject: str, text: str, language: str, citizen_name: str,
-    phone: str, email: str, iin: str, received_at: datetime | None,
+    *,
+    channel: str,
+    channel_ref: str,
+    subject: str,
+    text: str,
+    language: str,
+    citizen_name: str,
+    phone: str,
+    email: str,
+    iin: str,
+    received_at: datetime | None,
 ) -> CleanRegistration:
     """Return the normalised registration or raise ValidationError({field: [messages]})."""
     errors = _Collector()
@@ -156,7 +178,7 @@ def clean_registration(
         phone=phone_value,
         email=email_value,
         iin=errors.run("iin", validate_iin, iin) if clean_text(iin) else "",
-        received_at=_received_at(received_at),
+        received_at=errors.run("received_at", _received_at, received_at) or timezone.now(),
     )
     no_contact_given = not clean_text(phone) and not clean_text(email)
     if channel in WRITTEN_CHANNELS and no_contact_given:

@@ -1,0 +1,194 @@
+"""Request and response shapes of the appeals API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from appeals.choices import AppealEventKind, Channel
+from appeals.models import Appeal, AppealEvent
+from appeals.notifications import tracking_url
+from core.masking import mask_email, mask_name, mask_phone
+from knowledge.choices import Language
+
+
+class AppealRegistrationSerializer(serializers.Serializer):
+    """A new appeal: its subject and text, the citizen's contacts (written channels need a phone or an e-mail),
+    and optionally the public service, organisation and territory it concerns."""
+
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text=_("Staff only; integration clients always register on the API channel."),
+    )
+    subject = serializers.CharField(max_length=300, allow_blank=True)
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text=_("At most 20,000 characters unless the operator set another limit; empty only for phone calls."),
+    )
+    language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.KAZAKH)
+    citizen_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=40,
+        help_text=_("Any way of writing the number; stored in E.164 (+77011234567)."),
+    )
+    email = serializers.CharField(required=False, allow_blank=True, default="", max_length=254)
+    iin = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    service = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text=_("The public service's egov.kz identifier."),
+    )
+    organisation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=50, help_text=_("The organisation's code.")
+    )
+    territory = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=9, help_text=_("The KATO code.")
+    )
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("When the citizen sent it (default: now); not in the future."),
+    )
+
+
+class AppealRegisteredSerializer(serializers.ModelSerializer):
+    """What the caller gets back after registering: the number and where the citizen follows it."""
+
+    created = serializers.SerializerMethodField()
+    tracking_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = ["number", "channel", "status", "language", "received_at", "created", "tracking_url"]
+        read_only_fields = fields
+
+    def get_created(self, appeal: Appeal) -> bool:
+        return bool(self.context.get("created", False))
+
+    def get_tracking_url(self, appeal: Appeal) -> str:
+        return tracking_url(appeal)
+
+
+class AppealListSerializer(serializers.ModelSerializer):
+    """A row of the registry: contacts masked."""
+
+    phone = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    citizen_name = serializers.SerializerMethodField()
+    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "number",
+            "channel",
+            "status",
+            "language",
+            "subject",
+            "citizen_name",
+            "phone",
+            "email",
+            "service",
+            "organisation",
+            "received_at",
+            "first_response_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_phone(self, appeal: Appeal) -> str:
+        return mask_phone(appeal.phone) if appeal.phone else ""
+
+    def get_email(self, appeal: Appeal) -> str:
+        return mask_email(appeal.email)
+
+    def get_citizen_name(self, appeal: Appeal) -> str:
+        return mask_name(appeal.citizen_name)
+
+
+class AppealEventSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=AppealEventKind.choices, read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AppealEvent
+        fields = ["kind", "at", "actor", "from_status", "to_status", "note"]
+        read_only_fields = fields
+
+
+class AppealDetailSerializer(serializers.ModelSerializer):
+    """The whole appeal, contacts in clear (the read is audited)."""
+
+    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    referral_organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    territory = serializers.PrimaryKeyRelatedField(read_only=True)
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    articles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    events = AppealEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "number",
+            "channel",
+            "status",
+            "language",
+            "subject",
+            "text",
+            "citizen_name",
+            "phone",
+            "email",
+            "iin",
+            "service",
+            "organisation",
+            "territory",
+            "assigned_to",
+            "answer",
+            "articles",
+            "referral_organisation",
+            "referral_contacts",
+            "received_at",
+            "first_response_at",
+            "closed_at",
+            "events",
+        ]
+        read_only_fields = fields
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    articles = serializers.ListField(
+        child=serializers.SlugField(max_length=120),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text=_("Identifiers (slugs) of the knowledge articles used."),
+    )
+
+
+class ReferSerializer(serializers.Serializer):
+    organisation = serializers.CharField(max_length=50, help_text=_("The organisation's code."))
+    contacts = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text=_("Contacts given to the citizen; by default the organisation's contacts from the directory."),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
