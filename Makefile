@@ -53,7 +53,7 @@ check-deploy:
 	  ALLOWED_HOSTS=1414.example.kz $(PY) manage.py check --deploy --fail-level WARNING
 
 schema: install-dev
-	DEBUG=True $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+	DEBUG=True $(PY) manage.py spectacular --lang en --file openapi.yaml --validate --fail-on-warn
 
 test: install-dev system-test-deps lint
 	DEBUG=True $(VENV)/bin/pytest $(PYTEST_ARGS)
