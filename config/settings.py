@@ -200,6 +200,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background work: Celery, in-process when no broker is configured ------------------------------
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never used: tasks run in-process
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -286,4 +288,6 @@ POLICY = {
     # Clause 7: the center's channels, shown to citizens.
     "PHONE_NUMBERS": envlist("POLICY_PHONE_NUMBERS", "1414,8 800 080 7777"),
     "EMAIL_ADDRESSES": envlist("POLICY_EMAIL_ADDRESSES", "1414@egov.kz,info@1414.kz,complaints@1414.kz"),
+    # Portal: appeal-tracking look-ups allowed per browser session and per IP address in 10 minutes.
+    "TRACKING_ATTEMPTS_PER_10_MIN": envint("POLICY_TRACKING_ATTEMPTS_PER_10_MIN", 20),
 }
