@@ -20,6 +20,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]
+    repaired: str | None = None
+
+
+@dataclass(frozen=True)
 class SearchHit:
     article_id: int
     slug: str
@@ -157,3 +163,11 @@ def search_articles(*, query: str, language: str, limit: int = 10) -> list[Searc
         )
         for score, row in ranked
     ]
+
+
+def search(*, query: str, language: str, limit: int = 10, channel: str | None = None) -> SearchResult:
+    """Hits with what the engine understood of the query (`repaired`, for a "did you mean" line).
+
+    `channel` names where the query came from (portal, desk, api), for the knowledge-gap list.
+    """
+    return SearchResult(hits=search_articles(query=query, language=language, limit=limit))

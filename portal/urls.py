@@ -1,10 +1,16 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from portal import views
 
 app_name = "portal"
-# Placeholder routes; the portal pages replace them.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="home"),
-    path("appeal/", TemplateView.as_view(template_name="base.html"), name="appeal_new"),
-    path("track/", TemplateView.as_view(template_name="base.html"), name="track"),
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("search/suggest/", views.suggest, name="suggest"),
+    path("services/category/<slug:code>/", views.category, name="category"),
+    path("services/<slug:slug>/", views.service, name="service"),
+    path("articles/<slug:slug>/", views.article, name="article"),
+    path("appeal/", views.appeal_new, name="appeal_new"),
+    path("appeal/done/<str:number>/", views.appeal_done, name="appeal_done"),
+    path("track/", views.track, name="track"),
 ]

@@ -1,0 +1,107 @@
+"""Citizen forms. They shape the input; `appeals.services.register_appeal` validates and registers it.
+
+Fields the service checks (phone, e-mail, IIN, subject, text) are not required here, so every problem is
+reported by the service at once, next to its field, in the page language.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from knowledge.choices import Language
+
+# One-line fields: a generous cap so a pasted novel is refused early; the service sets the real limits.
+ONE_LINE_MAX_CHARS = 1000
+TRACKING_FIELD_MAX_CHARS = 254
+# Languages by their own names, as on the language switch.
+LANGUAGE_CHOICES = [(Language.KAZAKH.value, "Қазақша"), (Language.RUSSIAN.value, "Русский")]
+
+
+def new_form_token() -> str:
+    return str(uuid.uuid4())
+
+
+def _active_services():  # type: ignore[no-untyped-def]
+    from directory.selectors import active_services
+
+    return active_services()
+
+
+class AppealForm(forms.Form):
+    citizen_name = forms.CharField(
+        label=_("Your name"),
+        required=False,
+        max_length=ONE_LINE_MAX_CHARS,
+        help_text=_("Optional."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=ONE_LINE_MAX_CHARS,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+7 701 123 45 67"}),
+    )
+    email = forms.CharField(
+        label=_("E-mail"),
+        required=False,
+        max_length=ONE_LINE_MAX_CHARS,
+        help_text=_("Leave a phone number, an e-mail address or both. We send the answer by e-mail."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "name@example.kz"}),
+    )
+    iin = forms.CharField(
+        label=_("IIN"),
+        required=False,
+        max_length=ONE_LINE_MAX_CHARS,
+        help_text=_("Optional: 12 digits. It helps us find your application faster."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(label=_("Language of the answer"), choices=LANGUAGE_CHOICES, widget=forms.RadioSelect)
+    service = forms.ModelChoiceField(
+        label=_("Public service"),
+        required=False,
+        queryset=None,
+        to_field_name="slug",
+        empty_label=_("— not about a particular service —"),
+    )
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=ONE_LINE_MAX_CHARS)
+    text = forms.CharField(label=_("Your question"), required=False, widget=forms.Textarea(attrs={"rows": 7}))
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, language: str = Language.KAZAKH, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = _active_services()
+        self.fields["service"].label_from_instance = lambda service: service.name
+        if not self.is_bound:
+            self.initial.setdefault("language", language)
+            self.initial.setdefault("form_token", new_form_token())
+
+    def clean_form_token(self) -> str:
+        token = self.cleaned_data.get("form_token", "")
+        try:
+            return str(uuid.UUID(token, version=4))
+        except ValueError as exc:
+            raise ValidationError(_("The form has expired. Check what you wrote and send it again.")) from exc
+
+    def renew_token(self) -> None:
+        """A fresh token for the re-rendered form (the old one was unusable)."""
+        data = self.data.copy()
+        data["form_token"] = new_form_token()
+        self.data = data
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=_("Registration number"),
+        max_length=TRACKING_FIELD_MAX_CHARS,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "2025-W-0000123", "spellcheck": "false"}),
+    )
+    contact = forms.CharField(
+        label=_("Phone or e-mail given in the appeal"),
+        max_length=TRACKING_FIELD_MAX_CHARS,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,0 +1,195 @@
+"""Citizen pages: find a service, read about it, ask a question, follow the appeal. Kazakh first.
+
+Citizens never sign in; every page is public (staff may use it too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.permissions import public_view
+from appeals import selectors as appeal_selectors
+from appeals.choices import Channel
+from appeals.models import Appeal
+from appeals.services import register_appeal
+from audit.choices import AuditKind
+from audit.services import record_event
+from directory.models import Service, ServiceCategory
+from directory.selectors import active_services, service_categories
+from knowledge.search import search as search_knowledge
+from knowledge.search import search_articles
+from knowledge.selectors import article_for_service, published_articles
+from portal.forms import AppealForm, TrackForm
+from portal.pages import (
+    SEARCH_QUERY_MAX_CHARS,
+    add_service_errors,
+    appeal_initial,
+    article_context,
+    hit_links,
+    remember_appeal,
+    remembered_appeal,
+    status_explanation,
+)
+from portal.ratelimit import tracking_attempt_allowed
+
+SEARCH_RESULTS = 20
+SUGGESTIONS = 6
+
+
+def _language() -> str:
+    return "ru" if get_language() == "ru" else "kk"
+
+
+# --- Finding a service ------------------------------------------------------------------------------
+
+
+@public_view
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"categories": service_categories()})
+
+
+@public_view
+@require_safe
+def suggest(request: HttpRequest) -> HttpResponse:
+    """The htmx partial under the search box: up to six titles while the citizen types."""
+    query = request.GET.get("q", "").strip()
+    hits = []
+    if query and len(query) <= SEARCH_QUERY_MAX_CHARS:
+        hits = search_articles(query=query, language=_language(), limit=SUGGESTIONS)
+    return render(request, "portal/_suggestions.html", {"suggestions": hit_links(hits), "query": query})
+
+
+@public_view
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    context: dict[str, Any] = {"query": query, "results": []}
+    if not query:
+        context["problem"] = "empty"
+    elif len(query) > SEARCH_QUERY_MAX_CHARS:
+        context["problem"] = "too_long"
+        context["query"] = query[:SEARCH_QUERY_MAX_CHARS]
+    else:
+        # The portal channel: a query that finds nothing good is recorded as a knowledge gap for the editors.
+        result = search_knowledge(query=query, language=_language(), limit=SEARCH_RESULTS, channel="portal")
+        context["results"] = hit_links(result.hits)
+        context["repaired"] = result.repaired
+        context["problem"] = "" if result.hits else "nothing_found"
+    context["max_chars"] = SEARCH_QUERY_MAX_CHARS
+    return render(request, "portal/search.html", context)
+
+
+@public_view
+@require_safe
+def category(request: HttpRequest, code: str) -> HttpResponse:
+    chosen = get_object_or_404(ServiceCategory, code=code)
+    services = active_services().filter(category=chosen)
+    return render(request, "portal/category.html", {"category": chosen, "services": services})
+
+
+@public_view
+@require_safe
+def service(request: HttpRequest, slug: str) -> HttpResponse:
+    chosen: Service = get_object_or_404(active_services(), slug=slug)
+    context = article_context(article_for_service(chosen), _language())
+    context.update(service=chosen, egov_url=_egov_url(chosen))
+    return render(request, "portal/service.html", context)
+
+
+@public_view
+@require_safe
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    """An article that is not about one public service (a service's article lives on the service page)."""
+    found = get_object_or_404(published_articles(), slug=slug)
+    if found.service is not None and found.service.is_active:
+        return redirect("portal:service", slug=found.service.slug)
+    context = article_context(found, _language())
+    context.update(service=None, egov_url="")
+    return render(request, "portal/service.html", context)
+
+
+def _egov_url(service: Service) -> str:
+    if _language() == "ru":
+        return service.url_ru or service.url_kk
+    return service.url_kk or service.url_ru
+
+
+# --- Asking a question ------------------------------------------------------------------------------
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def appeal_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = AppealForm(initial=appeal_initial(request.GET), language=_language())
+        return render(request, "portal/appeal_form.html", {"form": form})
+    form = AppealForm(request.POST, language=_language())
+    if form.is_valid():
+        appeal = _register(form)
+        if appeal is not None:
+            remember_appeal(request, appeal)
+            return redirect("portal:appeal_done", number=appeal.number)
+    elif "form_token" in form.errors:
+        form.renew_token()
+    return render(request, "portal/appeal_form.html", {"form": form}, status=400)
+
+
+def _register(form: AppealForm) -> Appeal | None:
+    """Register the appeal (the same token twice gives the same appeal); errors go onto the form."""
+    data = form.cleaned_data
+    try:
+        registration = register_appeal(
+            channel=Channel.WEB,
+            channel_ref=data["form_token"],
+            subject=data["subject"],
+            text=data["text"],
+            language=data["language"],
+            citizen_name=data["citizen_name"],
+            phone=data["phone"],
+            email=data["email"],
+            iin=data["iin"],
+            service=data["service"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    return registration.appeal
+
+
+@public_view
+@require_safe
+def appeal_done(request: HttpRequest, number: str) -> HttpResponse:
+    """The confirmation: shown only in the browser session that sent the appeal."""
+    remembered = remembered_appeal(request, number)
+    if remembered is None:
+        raise Http404
+    return render(request, "portal/appeal_done.html", {"number": number, "email_given": remembered["email"]})
+
+
+# --- Following an appeal ----------------------------------------------------------------------------
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = TrackForm(initial={"number": request.GET.get("number", "")[:40]})
+        return render(request, "portal/track.html", {"form": form})
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/track.html", {"form": form}, status=400)
+    if not tracking_attempt_allowed(request):
+        return render(request, "portal/track.html", {"form": form, "limited": True}, status=429)
+    appeal = appeal_selectors.find_for_tracking(form.cleaned_data["number"], form.cleaned_data["contact"])
+    if appeal is None:
+        return render(request, "portal/track.html", {"form": form, "not_found": True})
+    record_event(action="appeal.tracked", kind=AuditKind.READ, actor=request.user, target=appeal)
+    context = {"form": TrackForm(), "appeal": appeal, "explanation": status_explanation(appeal)}
+    return render(request, "portal/track.html", context)
