@@ -187,12 +187,18 @@ class SmtpInbox:
             self.envelopes.clear()
 
 
+def _smtp_port() -> int:
+    """settings.EMAIL_PORT (where a Celery worker delivers in CI); one port further per xdist worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(settings.EMAIL_PORT) + int(worker.removeprefix("gw") or 0)
+
+
 @pytest.fixture(scope="session")
 def _smtp_controller() -> Iterator[SmtpInbox]:
     from aiosmtpd.controller import Controller
 
     inbox = SmtpInbox()
-    controller = Controller(inbox, hostname=settings.EMAIL_HOST, port=settings.EMAIL_PORT)
+    controller = Controller(inbox, hostname=settings.EMAIL_HOST, port=_smtp_port())
     controller.start()
     yield inbox
     controller.stop()
@@ -202,6 +208,7 @@ def _smtp_controller() -> Iterator[SmtpInbox]:
 def smtp_inbox(_smtp_controller: SmtpInbox, settings) -> Iterator[SmtpInbox]:  # type: ignore[no-untyped-def]
     """A real SMTP server receiving what the platform sends (in-process or from the Celery worker)."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = _smtp_port()
     _smtp_controller.clear()
     yield _smtp_controller
     _smtp_controller.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -36,8 +36,9 @@ class AppealFilterForm(forms.Form):
         from directory.selectors import active_services, referral_organisations
 
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = active_services()
-        self.fields["organisation"].queryset = referral_organisations()
+        cast("forms.ModelChoiceField[Service]", self.fields["service"]).queryset = active_services()
+        organisation = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+        organisation.queryset = referral_organisations()
 
     def clean_number(self) -> str:
         return one_line(self.cleaned_data["number"]).upper()

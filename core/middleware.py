@@ -4,10 +4,14 @@ import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class CleanQueryStringMiddleware:
             for key, values in request.GET.lists():
                 cleaned.setlist(key, [_CONTROL_CHARACTERS.sub("", value) for value in values])
             cleaned._mutable = False
-            request.GET = cleaned
+            request.GET = cast("_ImmutableQueryDict", cleaned)  # made immutable just above
         return self.get_response(request)
 
 

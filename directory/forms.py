@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,7 +27,7 @@ class OrganisationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].queryset = oblasts()
+        cast("forms.ModelChoiceField[Territory]", self.fields["territory"]).queryset = oblasts()
 
 
 class ServiceFilterForm(forms.Form):
@@ -43,7 +43,8 @@ class ServiceFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = ServiceCategory.objects.order_by("name_kk")
+        category = cast("forms.ModelChoiceField[ServiceCategory]", self.fields["category"])
+        category.queryset = ServiceCategory.objects.order_by("name_kk")
 
 
 class OrganisationContactsForm(forms.Form):
@@ -93,7 +94,8 @@ class ServiceResponsibleForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = responsible_choices_for(user)
+        organisation = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+        organisation.queryset = responsible_choices_for(user)
 
     def apply_service_errors(self, error: ValidationError) -> None:
         for field, messages in getattr(error, "message_dict", {"__all__": error.messages}).items():

@@ -19,7 +19,7 @@ from directory.inference import (
 )
 from directory.models import Organisation, ServiceCategory, Territory
 
-LEVEL_ORDER = {
+LEVEL_ORDER: dict[str, int] = {
     TerritoryLevel.OBLAST: 0,
     TerritoryLevel.DISTRICT: 1,
     TerritoryLevel.SUB_DISTRICT: 2,
@@ -27,7 +27,7 @@ LEVEL_ORDER = {
 }
 # KATO code AB CD EF GHI: oblast AB0000000, district ABCD00000, sub-district ABCDEF000.
 KATO_PREFIXES = (6, 4, 2)
-LEVEL_PREFIX = {
+LEVEL_PREFIX: dict[str, int] = {
     TerritoryLevel.OBLAST: 2,
     TerritoryLevel.DISTRICT: 4,
     TerritoryLevel.SUB_DISTRICT: 6,
@@ -144,15 +144,16 @@ def match_oblast(row: dict[str, Any], oblasts: Iterable[Territory]) -> Territory
 
 def regional_akimat_values(row: dict[str, Any], territory: Territory | None) -> dict[str, Any]:
     short_ru, short_kk = str(row["nameRu"]).strip(), str(row["nameKk"]).strip()
-    inferred = territory is not None and territory.kato in AKIMAT_NAMES_RU
+    akimat_territory = territory if territory is not None and territory.kato in AKIMAT_NAMES_RU else None
+    inferred = akimat_territory is not None
     return {
         "code": f"akimat-{territory.kato}" if territory else "akimat-" + _fallback_code(row)[5:],
         "kind": OrganisationKind.REGIONAL_AKIMAT,
         "territory": territory,
         "short_name_ru": short_ru,
         "short_name_kk": short_kk,
-        "name_kk": akimat_name_kk(territory.name_kk) if inferred else short_kk,
-        "name_ru": AKIMAT_NAMES_RU[territory.kato] if inferred else short_ru,
+        "name_kk": akimat_name_kk(akimat_territory.name_kk) if akimat_territory is not None else short_kk,
+        "name_ru": AKIMAT_NAMES_RU[akimat_territory.kato] if akimat_territory is not None else short_ru,
         "names_origin": DataOrigin.INFERRED if inferred else DataOrigin.SOURCE,
         "external_id": str(row["govAgency"]).strip(),
     }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.permissions import role_required
+from core.htmx import HtmxHttpRequest
 from directory import selectors
 from directory.forms import OrganisationContactsForm, OrganisationFilterForm, ServiceFilterForm, ServiceResponsibleForm
 from directory.models import Territory
@@ -29,7 +30,7 @@ PAGE_SIZE = 50
 
 
 @role_required(*READERS)
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: HtmxHttpRequest) -> HttpResponse:
     """All staff readers: organisations filtered by kind, region and name."""
     form = OrganisationFilterForm(request.GET or None)
     organisations = selectors.organisations_visible_to(request.user)
@@ -76,7 +77,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: HtmxHttpRequest) -> HttpResponse:
     """All staff readers: the services register by category, name, and inferred responsible bodies."""
     form = ServiceFilterForm(request.GET or None)
     services = selectors.services_visible_to(request.user)

@@ -7,13 +7,17 @@ reported by the service at once, next to its field, in the page language.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.choices import Language
+
+if TYPE_CHECKING:
+    from directory.models import Service
 
 # One-line fields: a generous cap so a pasted novel is refused early; the service sets the real limits.
 ONE_LINE_MAX_CHARS = 1000
@@ -61,7 +65,7 @@ class AppealForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     language = forms.ChoiceField(label=_("Language of the answer"), choices=LANGUAGE_CHOICES, widget=forms.RadioSelect)
-    service = forms.ModelChoiceField(
+    service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         label=_("Public service"),
         required=False,
         queryset=None,
@@ -74,8 +78,10 @@ class AppealForm(forms.Form):
 
     def __init__(self, *args: Any, language: str = Language.KAZAKH, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = _active_services()
-        self.fields["service"].label_from_instance = lambda service: service.name
+        field = cast("forms.ModelChoiceField[Service]", self.fields["service"])
+        field.queryset = _active_services()
+        # Django's documented way to relabel choices on one form; the stubs declare it a method.
+        field.label_from_instance = lambda obj: obj.name  # type: ignore[method-assign]
         if not self.is_bound:
             self.initial.setdefault("language", language)
             self.initial.setdefault("form_token", new_form_token())
@@ -89,7 +95,7 @@ class AppealForm(forms.Form):
 
     def renew_token(self) -> None:
         """A fresh token for the re-rendered form (the old one was unusable)."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()
         data["form_token"] = new_form_token()
         self.data = data
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +20,9 @@ from knowledge.models import Article
 from knowledge.search import SearchHit
 from knowledge.selectors import translation_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # A search query longer than this is not a search; the citizen is told so.
 SEARCH_QUERY_MAX_CHARS = 300
 SUBJECT_FROM_QUERY_MAX_CHARS = 300
@@ -32,7 +35,7 @@ FALLBACK_NOTES = {
     "kk": _("This page is not yet available in Kazakh; it is shown in Russian."),
 }
 
-STATUS_EXPLANATIONS = {
+STATUS_EXPLANATIONS: dict[str, StrPromise] = {
     AppealStatus.REGISTERED: _("Your appeal is registered and waiting for a consultant."),
     AppealStatus.IN_WORK: _("A consultant is working on your appeal."),
     AppealStatus.ANSWERED: _("Your appeal has been answered. The answer is below."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,6 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.choices import Language
+
+if TYPE_CHECKING:
+    from directory.models import Organisation, Service
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -49,7 +52,7 @@ class DeskForm(forms.Form):
         initial=Language.KAZAKH,
         widget=forms.RadioSelect,
     )
-    service = forms.ModelChoiceField(
+    service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         label=_("Public service"), required=False, queryset=None, empty_label=_("— not about a particular service —")
     )
     subject = forms.CharField(label=_("Subject"), max_length=1000)
@@ -59,7 +62,7 @@ class DeskForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = _active_services()
+        cast("forms.ModelChoiceField[Service]", self.fields["service"]).queryset = _active_services()
         if not self.is_bound:
             self.initial.setdefault("form_token", new_form_token())
 
@@ -75,7 +78,9 @@ class AnswerForm(forms.Form):
 
 
 class ReferForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Competent organisation"), queryset=None)
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Competent organisation"), queryset=None
+    )
     contacts = forms.CharField(
         label=_("Contacts given to the citizen"),
         required=False,
@@ -86,7 +91,8 @@ class ReferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = _referral_organisations()
+        organisation = cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"])
+        organisation.queryset = _referral_organisations()
         self.fields["organisation"].widget.attrs.update(
             {
                 "hx-get": reverse("workspace:referral_contacts"),

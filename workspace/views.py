@@ -20,6 +20,7 @@ from appeals.choices import ALLOWED_TRANSITIONS, AppealStatus, Channel
 from appeals.forms import AppealFilterForm
 from appeals.models import Appeal
 from audit.services import record_personal_data_read
+from core.htmx import HtmxHttpRequest
 from directory.models import Organisation
 from knowledge.models import Article
 from workspace.forms import AnswerForm, DeskForm, ReferForm, add_service_errors
@@ -90,7 +91,7 @@ def _registered_message(appeal: Appeal) -> str:
 
 @role_required(*READERS)
 @require_GET
-def appeal_list(request: HttpRequest) -> HttpResponse:
+def appeal_list(request: HtmxHttpRequest) -> HttpResponse:
     form = AppealFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     appeals = selectors.appeals_for(request.user, filters) if not form.errors else Appeal.objects.none()
@@ -119,7 +120,7 @@ def _render_detail(
     shown = [name for name in PERSONAL_FIELDS if getattr(appeal, name)]
     if shown:
         record_personal_data_read(actor=request.user, target=appeal, fields=shown)
-    can_act = request.user.role in CONTACT_CENTER_STAFF
+    can_act = getattr(request.user, "role", "") in CONTACT_CENTER_STAFF
     context: dict[str, Any] = {
         "appeal": appeal,
         "events": appeal.events.select_related("actor"),

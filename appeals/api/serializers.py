@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -10,6 +12,10 @@ from appeals.models import Appeal, AppealEvent
 from appeals.notifications import tracking_url
 from core.masking import mask_email, mask_name, mask_phone
 from knowledge.choices import Language
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from directory.models import Organisation, Service, Territory
 
 
 class AppealRegistrationSerializer(serializers.Serializer):
@@ -85,8 +91,10 @@ class AppealListSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
     email = serializers.SerializerMethodField()
     citizen_name = serializers.SerializerMethodField()
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Appeal
@@ -119,7 +127,7 @@ class AppealListSerializer(serializers.ModelSerializer):
 
 class AppealEventSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=AppealEventKind.choices, read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = AppealEvent
@@ -130,12 +138,21 @@ class AppealEventSerializer(serializers.ModelSerializer):
 class AppealDetailSerializer(serializers.ModelSerializer):
     """The whole appeal, contacts in clear (the read is audited)."""
 
-    service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    referral_organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    territory = serializers.PrimaryKeyRelatedField(read_only=True)
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    articles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    service: serializers.SlugRelatedField[Service] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    referral_organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    territory: serializers.PrimaryKeyRelatedField[Territory] = serializers.PrimaryKeyRelatedField(read_only=True)
+    assigned_to: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    # With many=True, DRF's RelatedField.__new__ returns a ManyRelatedField; the stubs cannot express it.
+    articles = cast(
+        serializers.ManyRelatedField, serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    )
     events = AppealEventSerializer(many=True, read_only=True)
 
     class Meta:

@@ -3,9 +3,10 @@ integrations (idempotent on the `Idempotency-Key` header)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.forms import ChoiceField
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,15 @@ REGISTRARS = CONTACT_CENTER_STAFF | {Role.INTEGRATION}
 PERSONAL_FIELDS = ("citizen_name", "phone", "email", "iin")
 IDEMPOTENCY_KEY_MAX = 255
 
+
+def _status_values() -> list[str]:
+    """The values of the registry's status filter, less the blank one."""
+    field = cast(ChoiceField, AppealFilterForm.base_fields["status"])
+    # ChoiceField normalises its choices to a list of pairs; the stubs type the property as anything assignable.
+    choices = cast("list[tuple[str, Any]]", field.choices)
+    return [value for value, _label in choices if value]
+
+
 VALIDATION_ERROR = OpenApiResponse(
     response=OpenApiTypes.OBJECT, description=_("Field → list of messages, in the request's language.")
 )
@@ -52,7 +62,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter(
         "status",
         OpenApiTypes.STR,
-        enum=[value for value, _label in AppealFilterForm.base_fields["status"].choices if value],
+        enum=_status_values(),
     ),
     OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values),
     OpenApiParameter("service", OpenApiTypes.INT, description=_("Public service id.")),
@@ -133,7 +143,9 @@ class AppealListCreateView(AppealsAPIView):
         key = request.headers.get("Idempotency-Key", "")
         if len(key) > IDEMPOTENCY_KEY_MAX:
             raise ValidationError({"Idempotency-Key": [_("The idempotency key is too long (at most 255 characters).")]})
-        channel = Channel.API if request.user.role == Role.INTEGRATION else data.get("channel", Channel.API)
+        channel = (
+            Channel.API if getattr(request.user, "role", "") == Role.INTEGRATION else data.get("channel", Channel.API)
+        )
         registration = services.register_appeal(
             channel=channel,
             channel_ref=key,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -42,7 +44,8 @@ class ServiceQuerySerializer(serializers.Serializer):
 
 class TerritoryQuerySerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=TerritoryLevel.choices, required=False, help_text=_("KATO level."))
-    parent = serializers.RegexField(
+    # The serializer metaclass moves declared fields off the class, so this does not shadow Field.parent.
+    parent = serializers.RegexField(  # type: ignore[assignment]
         r"^\d{9}$",
         required=False,
         help_text=_("KATO code of the parent territory."),
@@ -58,7 +61,8 @@ class TerritoryBriefSerializer(serializers.ModelSerializer):
 
 
 class TerritorySerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True, help_text=_("KATO code."))
+    # Moved off the class by the serializer metaclass: no real override of Field.parent.
+    parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True, help_text=_("KATO code."))  # type: ignore[assignment]
 
     class Meta:
         model = Territory
@@ -175,4 +179,5 @@ class OrganisationDetailSerializer(OrganisationSerializer):
     @extend_schema_field(OrganisationServiceSerializer(many=True))
     def get_services(self, organisation: Organisation) -> list[dict]:
         services = organisation.services.filter(is_active=True).order_by("name_kk")
-        return OrganisationServiceSerializer(services, many=True).data
+        # many=True builds a ListSerializer, whose data is a list; the stubs type it as the child's ReturnDict.
+        return cast("list[dict]", OrganisationServiceSerializer(services, many=True).data)

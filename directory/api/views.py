@@ -8,6 +8,7 @@ from django.db.models import Count, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination
 
 from accounts.permissions import PUBLIC
 from directory import selectors
@@ -20,7 +21,7 @@ class PublicReadOnly:
     """Anyone, signed in or not, may read the directory: it is public information."""
 
     allowed_roles = {PUBLIC}
-    pagination_class = StrictLimitOffsetPagination
+    pagination_class: type[BasePagination] | None = StrictLimitOffsetPagination
 
     def query(self, serializer_class: type) -> dict[str, Any]:
         params = serializer_class(data=self.request.query_params)  # type: ignore[attr-defined]
