@@ -7,7 +7,7 @@ RUN_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBac
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean
+.PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean bench-search
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ schema: install-dev
 
 test: install-dev system-test-deps lint
 	DEBUG=True $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Knowledge search benchmark: quality per spelling variant with baselines, latency, 100k build (bench/search).
+bench-search: install
+	DEBUG=True $(PY) bench/search/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -41,6 +41,12 @@ def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each test gets its own (empty, lazily built) knowledge search index directory."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+
+
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     return Organisation.objects.create(

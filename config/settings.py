@@ -266,6 +266,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
 
+# --- Knowledge search -------------------------------------------------------------------------------
+# "tantivy" (our kk/ru analysis in an embedded tantivy index) or "database" (folded substrings, no index).
+SEARCH_BACKEND = os.getenv("SEARCH_BACKEND", "tantivy")
+if SEARCH_BACKEND not in ("tantivy", "database"):
+    raise ImproperlyConfigured(f"SEARCH_BACKEND={SEARCH_BACKEND!r}: expected tantivy or database")
+# Directory of the search index; every web process and worker of a node opens it (built from the database).
+SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", "") or str(BASE_DIR / "var" / "search-index"))
+
 # --- Reference data ---------------------------------------------------------------------------------
 REFERENCE_DATA_DIR = Path(os.getenv("REFERENCE_DATA_DIR", str(BASE_DIR / "data" / "reference")))
 

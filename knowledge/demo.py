@@ -16,6 +16,8 @@ from directory.models import Service
 from knowledge import services
 from knowledge.choices import ContentOrigin, Language
 from knowledge.models import Article, ArticleVersion
+from knowledge.search import index_updates_batched
+from knowledge.vocabulary_seed import seed_demo_vocabulary
 
 RESULT_HEADING_RU = "Результат оказания услуги"
 
@@ -25,6 +27,7 @@ class DemoSummary:
     articles_created: int = 0
     translations_published: int = 0
     missing_texts: list[str] = field(default_factory=list)
+    synonym_groups_added: int = 0
 
 
 def kazakh_text(service: Service) -> tuple[str, str] | None:
@@ -80,10 +83,12 @@ def build_article(service: Service, existing: dict[str, tuple[Article, set[str]]
 
 
 def build_demo_knowledge_base() -> DemoSummary:
+    """The articles and the demo search vocabulary; the search index is written once, after the commit."""
     summary = DemoSummary()
     active = Service.objects.filter(is_active=True).select_related("responsible_organisation").order_by("slug")
-    with transaction.atomic():
+    with index_updates_batched(), transaction.atomic():
         existing = _existing_languages()
         for service in active:
             build_article(service, existing, summary)
+        summary.synonym_groups_added = seed_demo_vocabulary()
     return summary

@@ -84,3 +84,19 @@ class SearchPanelForm(forms.Form):
         data["lang"] = data.get("lang") or default_language
         data["errors"] = {}
         return data
+
+
+class SynonymGroupForm(forms.Form):
+    terms_kk = forms.CharField(
+        label=_("Kazakh"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "ХҚКО\nхалыққа қызмет көрсету орталығы"}),
+        help_text=_("One word, abbreviation or phrase a line."),
+    )
+    terms_ru = forms.CharField(
+        label=_("Russian"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "ЦОН\nцентр обслуживания населения"}),
+        help_text=_("One word, abbreviation or phrase a line."),
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)

@@ -110,3 +110,60 @@ class ArticleTranslation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SynonymGroup(models.Model):
+    """Words and abbreviations that mean the same (ЦОН = ХҚКО = центр обслуживания населения).
+
+    Used when a query is analysed: a query containing one of the phrases also looks for the others.
+    One phrase a line, per language.
+    """
+
+    terms_kk = models.TextField(_("Kazakh words and abbreviations"), blank=True)
+    terms_ru = models.TextField(_("Russian words and abbreviations"), blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("vocabulary")
+
+    def __str__(self) -> str:
+        return " = ".join(self.phrases("kk") + self.phrases("ru"))
+
+    def phrases(self, language: str) -> list[str]:
+        text = self.terms_kk if language == "kk" else self.terms_ru
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class SearchGap(models.Model):
+    """A query that found nothing good, counted per normalised query, language and channel (no personal data)."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Portal")
+        DESK = "desk", _("Consultant desk")
+        API = "api", _("API")
+
+    normalised_query = models.CharField(_("query"), max_length=200)
+    example = models.CharField(_("as typed (masked)"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    count = models.PositiveIntegerField(_("times"), default=1)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-count", "-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["normalised_query", "language", "channel"], name="one_gap_per_query")
+        ]
+        verbose_name = _("knowledge gap")
+        verbose_name_plural = _("knowledge gaps")
+
+    def __str__(self) -> str:
+        return self.normalised_query

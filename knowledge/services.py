@@ -9,6 +9,7 @@ Who may do what:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -16,18 +17,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from audit.services import record_event
+from core.masking import mask_text
 from core.policy import policy
 from knowledge import tasks
 from knowledge.choices import ContentOrigin, Language, VersionState
-from knowledge.models import Article, ArticleTranslation, ArticleVersion
+from knowledge.models import Article, ArticleTranslation, ArticleVersion, SearchGap, SynonymGroup
 from knowledge.search import fold_for_search
 from knowledge.selectors import may_review
 
@@ -36,7 +38,7 @@ BODY_MAX_CHARS = 100_000
 NOTE_MAX_CHARS = 5_000
 SLUG_MAX_CHARS = 120
 # Path segments of the knowledge pages (knowledge/urls.py) that an article identifier cannot take.
-RESERVED_SLUGS = frozenset({"new", "review", "quality", "search-panel", "versions"})
+RESERVED_SLUGS = frozenset({"new", "review", "quality", "search-panel", "versions", "vocabulary", "gaps"})
 
 
 # --- Permissions -------------------------------------------------------------------------------------
@@ -320,3 +322,105 @@ def return_to_author(*, version: ArticleVersion, actor: Any, note: str) -> Artic
             details={"article": version.article.slug, "language": version.language},
         )
     return version
+
+
+# --- Vocabulary (synonyms and abbreviations used by the search) -------------------------------------------
+
+PHRASE_MAX_CHARS = 100
+PHRASES_MAX = 20
+
+
+def _require_vocabulary_keeper(actor: Any) -> None:
+    if actor is not None and not may_review(actor):
+        raise PermissionDenied
+
+
+def _clean_phrases(value: Any, *, field: str) -> list[str]:
+    text = _clean_text(value, field=field, max_chars=PHRASES_MAX * (PHRASE_MAX_CHARS + 1), required=False)
+    phrases = list(dict.fromkeys(" ".join(line.split()) for line in text.split("\n") if line.strip()))
+    if len(phrases) > PHRASES_MAX:
+        raise ValidationError({field: _("At most %(limit)d words or phrases.") % {"limit": PHRASES_MAX}})
+    for phrase in phrases:
+        if len(phrase) > PHRASE_MAX_CHARS:
+            raise ValidationError(
+                {field: _("A phrase has at most %(limit)d characters.") % {"limit": PHRASE_MAX_CHARS}}
+            )
+    return phrases
+
+
+def _require_searchable(phrases: dict[str, list[str]]) -> None:
+    from knowledge.analysis import analyze
+
+    for language, field in (("kk", "terms_kk"), ("ru", "terms_ru")):
+        for phrase in phrases[language]:
+            if not analyze(phrase, language):
+                raise ValidationError(
+                    {
+                        field: _("“%(phrase)s” has no word the search can use (only stop words or signs).")
+                        % {"phrase": phrase}
+                    }
+                )
+    if len(phrases["kk"]) + len(phrases["ru"]) < 2:
+        raise ValidationError({"terms_kk": _("Enter at least two words or phrases that mean the same.")})
+
+
+def create_synonym_group(*, terms_kk: str, terms_ru: str, note: str = "", actor: Any) -> SynonymGroup:
+    """Words that mean the same for the search (one a line, per language); effective at the next query."""
+    _require_vocabulary_keeper(actor)
+    phrases = {"kk": _clean_phrases(terms_kk, field="terms_kk"), "ru": _clean_phrases(terms_ru, field="terms_ru")}
+    _require_searchable(phrases)
+    note = _clean_text(note, field="note", max_chars=200, required=False)
+    with transaction.atomic():
+        group = SynonymGroup.objects.create(
+            terms_kk="\n".join(phrases["kk"]),
+            terms_ru="\n".join(phrases["ru"]),
+            note=note,
+            created_by=_user_or_none(actor),
+        )
+        record_event(action="knowledge.synonyms_added", actor=actor, target=group, details=phrases)
+    return group
+
+
+def delete_synonym_group(*, group: SynonymGroup, actor: Any) -> None:
+    _require_vocabulary_keeper(actor)
+    with transaction.atomic():
+        details = {"kk": group.phrases("kk"), "ru": group.phrases("ru")}
+        record_event(action="knowledge.synonyms_removed", actor=actor, target=group, details=details)
+        SynonymGroup.objects.filter(pk=group.pk).delete()
+
+
+# --- Knowledge gaps (queries that found nothing good) ----------------------------------------------------
+
+GAP_QUERY_MAX_CHARS = 200
+_PERSONAL_TOKEN = re.compile(r"[*@]|\d{5,}")
+
+
+def gap_query_without_personal_data(query: str) -> str:
+    """The query masked (core.masking) and without IIN-, phone- or e-mail-looking words; digits of a number
+    split by spaces (a phone typed in groups) go too."""
+    words = [word for word in mask_text(query).split() if not _PERSONAL_TOKEN.search(word)]
+    if sum(char.isdigit() for word in words for char in word) >= 7:
+        words = [word for word in words if not any(char.isdigit() for char in word)]
+    return " ".join(words)[:GAP_QUERY_MAX_CHARS]
+
+
+def record_search_gap(*, query: str, language: str, channel: str) -> SearchGap | None:
+    """Count a query that found nothing good, per normalised query, language and channel.
+
+    Statistics without an actor (citizens' searches), so no audit record; nothing personal is stored.
+    """
+    example = gap_query_without_personal_data(query)
+    normalised = " ".join(fold_for_search(example).split())
+    if not normalised or language not in Language.values or channel not in SearchGap.Channel.values:
+        return None
+    key = {"normalised_query": normalised, "language": language, "channel": channel}
+    now = timezone.now()
+    with transaction.atomic():
+        if SearchGap.objects.filter(**key).update(count=F("count") + 1, last_seen=now):
+            return SearchGap.objects.get(**key)
+        try:
+            with transaction.atomic():
+                return SearchGap.objects.create(**key, example=example, first_seen=now, last_seen=now)
+        except IntegrityError:
+            SearchGap.objects.filter(**key).update(count=F("count") + 1, last_seen=now)
+            return SearchGap.objects.get(**key)

@@ -4,14 +4,24 @@ import logging
 
 from celery import shared_task
 
+from knowledge.search import IndexBusy, get_backend, index_articles
+
 logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True)
-def refresh_search_index(article_id: int) -> None:
-    """Bring the search index up to date with an article's published texts.
+@shared_task(bind=True, ignore_result=True, max_retries=10, default_retry_delay=15)
+def refresh_search_index(self, article_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Bring the search index up to date with an article's published texts (an archived article leaves it).
 
-    The database backend reads `ArticleTranslation.search_text`, written at publication, so there is
-    nothing more to do here; the tantivy backend re-indexes the article in this task.
+    Idempotent. When another writer holds the index a worker retries later; in-process (no broker), or when
+    the retries run out, the article is remembered and indexed with the next write to the index.
     """
-    logger.debug("knowledge: search index refresh requested for article %s", article_id)
+    try:
+        index_articles([article_id])
+    except IndexBusy:
+        if not self.request.is_eager and self.request.retries < self.max_retries:
+            raise self.retry() from None
+        logger.warning("knowledge: search index busy; article %s is indexed with the next write", article_id)
+        backend = get_backend()
+        if hasattr(backend, "defer"):
+            backend.defer([article_id])

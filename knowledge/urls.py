@@ -1,6 +1,6 @@
 from django.urls import path
 
-from knowledge import views
+from knowledge import views, vocabulary_views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("quality/", views.quality, name="quality"),
     path("search-panel/", views.search_panel, name="search_panel"),
+    path("vocabulary/", vocabulary_views.vocabulary, name="vocabulary"),
+    path("vocabulary/<int:pk>/remove/", vocabulary_views.vocabulary_remove, name="vocabulary_remove"),
+    path("gaps/", vocabulary_views.gaps, name="gaps"),
     path("versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("versions/<int:pk>/submit/", views.version_submit, name="version_submit"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version_publish"),

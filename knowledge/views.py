@@ -29,7 +29,7 @@ from knowledge.forms import (
     VersionForm,
 )
 from knowledge.models import Article, ArticleVersion
-from knowledge.search import search_articles
+from knowledge.search import search, search_articles
 
 READERS = (Role.CONSULTANT, Role.SUPERVISOR, Role.EDITOR, Role.ORG_OFFICER, Role.REGULATOR, Role.ADMIN)
 AUTHORS = tuple(KNOWLEDGE_AUTHORS)
@@ -338,6 +338,12 @@ def quality(request: HttpRequest) -> HttpResponse:
 @role_required(*PANEL_USERS)
 def search_panel(request: HttpRequest) -> HttpResponse:
     data = SearchPanelForm(request.GET).cleaned_or_defaults(_ui_language())
-    hits = search_articles(query=data["q"], language=data["lang"]) if data["q"] else []
-    context = {"hits": hits, "query": data["q"], "appeal": data["appeal"], "errors": data["errors"]}
+    result = search(query=data["q"], language=data["lang"], channel="desk") if data["q"] else None
+    context = {
+        "hits": result.hits if result else [],
+        "repaired": result.repaired if result else None,
+        "query": data["q"],
+        "appeal": data["appeal"],
+        "errors": data["errors"],
+    }
     return render(request, "knowledge/_search_results.html", context)

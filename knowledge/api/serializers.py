@@ -56,6 +56,14 @@ class SearchHitSerializer(serializers.Serializer):
 class SearchResponseSerializer(serializers.Serializer):
     query = serializers.CharField()
     language = serializers.ChoiceField(choices=Language.choices)
+    repaired = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "The query as understood when it differs from what was typed (wrong keyboard layout, Latin "
+            "letters): show it as “did you mean”."
+        ),
+    )
+    used_fuzzy = serializers.BooleanField(help_text=_("Some words were unknown and matched allowing typos."))
     count = serializers.IntegerField()
     results = SearchHitSerializer(many=True)
 

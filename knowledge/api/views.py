@@ -21,7 +21,7 @@ from knowledge.api.serializers import (
     SearchResponseSerializer,
 )
 from knowledge.models import Article
-from knowledge.search import search_articles
+from knowledge.search import search
 from knowledge.selectors import published_articles
 
 TAGS = ["knowledge"]
@@ -35,16 +35,26 @@ class KnowledgeSearchView(APIView):
         parameters=[SearchQuerySerializer],
         responses={200: SearchResponseSerializer, 400: OpenApiResponse(description="Empty or too long query.")},
         summary="Search the knowledge base",
-        description="Published articles matching every word, best first; one hit per article, in the query's "
-        "language when it has a text in it.",
+        description="Published articles for the query, best first; one hit per article, in the query's language "
+        "when it has a text in it. Kazakh typed without its special letters or in Latin letters, the wrong keyboard "
+        "layout and typos are understood; `repaired` is the query as understood when it differs (did you mean).",
     )
     def get(self, request: Request) -> Response:
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query, language = params.validated_data["q"], params.validated_data["lang"]
-        hits = search_articles(query=query, language=language, limit=params.validated_data["limit"])
-        results = SearchHitSerializer(hits, many=True).data
-        return Response({"query": query, "language": language, "count": len(results), "results": results})
+        found = search(query=query, language=language, limit=params.validated_data["limit"], channel="api")
+        results = SearchHitSerializer(found.hits, many=True).data
+        return Response(
+            {
+                "query": query,
+                "language": language,
+                "repaired": found.repaired,
+                "used_fuzzy": found.used_fuzzy,
+                "count": len(results),
+                "results": results,
+            }
+        )
 
 
 class PublishedArticleListView(generics.ListAPIView):

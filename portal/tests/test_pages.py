@@ -11,6 +11,7 @@ from directory.choices import DataOrigin
 from directory.models import Service, ServiceCategory
 from directory.services import set_service_responsible_body
 from knowledge import services as knowledge_services
+from knowledge.models import SearchGap
 from portal import urls as portal_urls
 from portal.tests.conftest import DRIVING_LICENCE_SLUG, publish, service_with_slug
 
@@ -196,10 +197,25 @@ def test_an_empty_search_asks_what_to_look_for(published_services) -> None:
 
 def test_a_search_with_no_results_offers_to_ask_a_question(published_services) -> None:
     # when
-    body = Client().get(reverse("portal:search"), {"q": "космодром байқоңыр"}).content.decode()
+    body = Client().get(reverse("portal:search"), {"q": "космодром марсоход"}).content.decode()
     # then
-    assert "«космодром байқоңыр» бойынша ештеңе табылмады." in body
+    assert "«космодром марсоход» бойынша ештеңе табылмады." in body
     assert reverse("portal:appeal_new") + "?subject=" in body
+
+
+def test_a_search_with_no_results_is_recorded_as_a_knowledge_gap_of_the_portal(published_services) -> None:
+    # when
+    Client().get(reverse("portal:search"), {"q": "космодром байқоңыр"})
+    # then
+    gap = SearchGap.objects.get()
+    assert (gap.channel, gap.language, gap.count) == ("portal", "kk", 1)
+
+
+def test_suggestions_while_typing_are_not_recorded_as_gaps(published_services) -> None:
+    # when
+    Client().get(reverse("portal:suggest"), {"q": "космодром"})
+    # then
+    assert not SearchGap.objects.exists()
 
 
 def test_a_too_long_query_gets_a_clear_message(published_services) -> None:

@@ -1,0 +1,115 @@
+"""Kazakh and Russian text analysis for the knowledge search (pure Python, no Django).
+
+Documents: `analyze(text, language)` gives index tokens in document order (duplicates kept).
+Queries: `analyze_query(text)` repairs what citizens type (wrong keyboard layout, Latin Kazakh)
+and analyses the result both as Kazakh and as Russian.
+
+Both sides fold first and stem second, so any spelling of a word meets the official one:
+- Kazakh: the folded key (Russian-keyboard letters, plus ы/і/и/й merged, я→иа, ю→иу), then the
+  suffix-stripping stemmer in `kazakh.py` (`құжаттарды`, `кужаттарды`, `qūjattardy` → `кужат`);
+- Russian: ё→е and Kazakh letters folded, then Snowball (`справку` → `справк`).
+Latin words in documents (egov, sms, iban) are kept as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from knowledge.analysis import kazakh, russian
+from knowledge.analysis.normalize import clean, has_latin, is_cyrillic, strip_latin_accents, words
+from knowledge.analysis.query import QueryWord, read_query
+
+__all__ = ["MAX_QUERY_TERMS", "AnalyzedQuery", "analyze", "analyze_query", "analyze_word"]
+
+MAX_QUERY_TERMS = 32
+MAX_WORD_CHARS = 48
+LANGUAGES = ("kk", "ru")
+
+
+def _kazakh_token(word: str, stop_keys: frozenset[str]) -> str | None:
+    key = kazakh.to_key(word)
+    if key in stop_keys:
+        return None
+    return kazakh.stem_key(key)
+
+
+def _russian_token(word: str, stop_keys: frozenset[str]) -> str | None:
+    key = russian.to_key(word)
+    if key in stop_keys:
+        return None
+    return russian.stem_key(key)
+
+
+_DOCUMENT_STOPS = {"kk": kazakh.STOP_KEYS, "ru": russian.STOP_KEYS}
+_QUERY_STOPS = {
+    "kk": kazakh.STOP_KEYS | {kazakh.to_key(word) for word in russian.STOP_WORDS},
+    "ru": russian.STOP_KEYS | {russian.to_key(word) for word in kazakh.STOP_WORDS},
+}
+_STEMMERS = {"kk": _kazakh_token, "ru": _russian_token}
+
+
+def _token(word: str, language: str, stop_keys: frozenset[str]) -> str | None:
+    """One index token for one cleaned word, or None for a stop word or a stray single letter."""
+    word = word[:MAX_WORD_CHARS]
+    if is_cyrillic(word):
+        if len(word) < 2:
+            return None
+        return _STEMMERS[language](word, stop_keys)
+    if has_latin(word):
+        word = strip_latin_accents(word).replace("'", "").replace("’", "")
+        return word if len(word) >= 2 else None
+    return word or None
+
+
+def analyze_word(word: str, language: str) -> str | None:
+    """The index token of one word as it stands in a document written in `language`."""
+    found = words(clean(word))
+    return _token(found[0], _language(language), _DOCUMENT_STOPS[_language(language)]) if found else None
+
+
+def _language(language: str) -> str:
+    return language if language in LANGUAGES else "ru"
+
+
+def analyze(text: str, language: str) -> list[str]:
+    """Index-time tokens of a document written in `language` ("kk" or "ru"), in document order."""
+    language = _language(language)
+    stop_keys = _DOCUMENT_STOPS[language]
+    tokens = (_token(word, language, stop_keys) for word in words(clean(text)))
+    return [token for token in tokens if token]
+
+
+@dataclass(frozen=True)
+class AnalyzedQuery:
+    original: str
+    repaired: str | None
+    terms_kk: list[str] = field(default_factory=list)
+    terms_ru: list[str] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[str]:
+        """Kazakh and Russian terms together, order kept, without duplicates."""
+        return list(dict.fromkeys(self.terms_kk + self.terms_ru))
+
+
+def _query_terms(query_words: list[QueryWord], language: str) -> list[str]:
+    stop_keys = _QUERY_STOPS[language]
+    terms: list[str] = []
+    for word in query_words:
+        for spelling in word.spellings(language):
+            token = _token(spelling, language, stop_keys)
+            if token:
+                terms.append(token)
+    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+
+
+def analyze_query(text: str) -> AnalyzedQuery:
+    """The query repaired where needed and analysed as Kazakh and as Russian. Never raises on any string."""
+    original = text if isinstance(text, str) else ""
+    query_words, repaired = read_query(original, max_words=MAX_QUERY_TERMS)
+    return AnalyzedQuery(
+        original=original,
+        repaired=repaired,
+        terms_kk=_query_terms(query_words, "kk"),
+        terms_ru=_query_terms(query_words, "ru"),
+    )

@@ -1,0 +1,69 @@
+"""Wrong keyboard layout: Latin typed while the citizen meant Cyrillic (`gfcgjhn` → `паспорт`).
+
+A Latin chunk is read through the Russian (ЙЦУКЕН) and Kazakh layouts and scored by letter-bigram
+plausibility (tables.json, built from the official texts); the repair is taken only when the
+keyboard reading is clearly more plausible than reading the chunk as Latin Kazakh or transliterated
+Russian.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge.analysis.normalize import KEYBOARD_FOLD
+
+_TABLES = json.loads(Path(__file__).with_name("tables.json").read_text(encoding="utf-8"))
+_BIGRAMS: dict[str, float] = _TABLES["bigrams"]
+LATIN_WORDS: frozenset[str] = frozenset(_TABLES["latin_words"])
+_UNKNOWN = -12.0
+
+_QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`{}:\"<>~"
+_JCUKEN = "йцукенгшщзхъфывапролджэячсмитьбюёхъжэбюё"
+RUSSIAN_LAYOUT = dict(zip(_QWERTY, _JCUKEN, strict=True))
+# The Kazakh layout puts its letters on the digit row.
+KAZAKH_DIGITS = {"2": "ә", "3": "і", "4": "ң", "5": "ғ", "8": "ү", "9": "ұ", "0": "қ", "-": "ө", "=": "һ"}
+LAYOUT_CHARACTERS = frozenset(RUSSIAN_LAYOUT) | frozenset(KAZAKH_DIGITS)
+# Margin (mean log-probability per bigram) by which the keyboard reading must win.
+MARGIN = 1.0
+PLAUSIBLE = -3.6
+
+
+@lru_cache(maxsize=50_000)
+def plausibility(cyrillic: str) -> float:
+    """Mean log-probability per letter bigram of a Cyrillic word (higher is more word-like)."""
+    folded = cyrillic.translate(KEYBOARD_FOLD)
+    padded = f"^{folded}$"
+    pairs = [padded[i : i + 2] for i in range(len(padded) - 1)]
+    return sum(_BIGRAMS.get(pair, _UNKNOWN) for pair in pairs) / len(pairs)
+
+
+def through_layout(chunk: str) -> str | None:
+    """The Cyrillic the keys of `chunk` give on a Russian/Kazakh layout, or None when a key has no letter."""
+    has_letters = any("a" <= char <= "z" for char in chunk)
+    out = []
+    for char in chunk:
+        if char in RUSSIAN_LAYOUT:
+            out.append(RUSSIAN_LAYOUT[char])
+        elif has_letters and char in KAZAKH_DIGITS:
+            out.append(KAZAKH_DIGITS[char])
+        else:
+            return None
+    return "".join(out)
+
+
+@lru_cache(maxsize=20_000)
+def repair_layout(chunk: str, alternative_score: float) -> str | None:
+    """The keyboard reading of a Latin chunk when it is plausible and beats the alternative reading."""
+    candidates = {chunk, chunk.strip(",.'\"`<>;:[]{}~")}
+    best: tuple[float, str] | None = None
+    for candidate in candidates:
+        cyrillic = through_layout(candidate) if candidate else None
+        if cyrillic and len(cyrillic) >= 2:
+            score = plausibility(cyrillic)
+            if best is None or score > best[0]:
+                best = (score, cyrillic)
+    if best and best[0] >= PLAUSIBLE and best[0] >= alternative_score + MARGIN:
+        return best[1]
+    return None

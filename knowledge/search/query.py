@@ -1,0 +1,49 @@
+"""A typed query turned into what the engine looks for: analysed words per language, plus the vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.search.text import clean_query
+from knowledge.search.vocabulary import LANGUAGES, Phrase, current_vocabulary
+
+MAX_QUERY_TERMS = 12
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    text: str
+    repaired: str | None
+    terms: dict[str, tuple[str, ...]]
+    phrases: dict[str, tuple[Phrase, ...]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.terms.values()) and not any(self.phrases.values())
+
+    def stems(self, language: str) -> frozenset[str]:
+        """The analysed words to mark in texts of `language`: the query's and one-word vocabulary entries
+        (words of longer vocabulary phrases alone would mark every "Қазақстан Республикасы")."""
+        words = set(self.terms.get(language, ()))
+        words.update(phrase[0] for phrase in self.phrases.get(language, ()) if len(phrase) == 1)
+        return frozenset(words)
+
+    def all_stems(self) -> frozenset[str]:
+        return frozenset().union(*(self.stems(language) for language in LANGUAGES))
+
+
+def _unique(terms: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(term for term in terms if term))[:MAX_QUERY_TERMS]
+
+
+def prepare_query(query: str) -> PreparedQuery:
+    from knowledge.analysis import analyze_query
+
+    text = clean_query(query)
+    if not text:
+        return PreparedQuery(text="", repaired=None, terms={"kk": (), "ru": ()}, phrases={"kk": (), "ru": ()})
+    analysed = analyze_query(text)
+    terms = {"kk": _unique(list(analysed.terms_kk)), "ru": _unique(list(analysed.terms_ru))}
+    sequences = {"kk": tuple(analysed.terms_kk), "ru": tuple(analysed.terms_ru)}
+    repaired = analysed.repaired if analysed.repaired and analysed.repaired.strip() != text else None
+    return PreparedQuery(text=text, repaired=repaired, terms=terms, phrases=current_vocabulary().expand(sequences))
