@@ -44,6 +44,7 @@ system-test-deps:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=True $(VENV)/bin/mypy .
 	DEBUG=True $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=True $(PY) manage.py check_catalogues
 	$(MAKE) check-deploy

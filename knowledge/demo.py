@@ -56,7 +56,7 @@ def _publish(article: Article, language: str, text: tuple[str, str]) -> None:
 
 def _existing_languages() -> dict[str, tuple[Article, set[str]]]:
     """Every article by slug, with the languages it already has versions in (one pass, two queries)."""
-    articles = {article.pk: (article, set()) for article in Article.objects.all()}
+    articles: dict[int, tuple[Article, set[str]]] = {article.pk: (article, set()) for article in Article.objects.all()}
     for article_id, language in ArticleVersion.objects.values_list("article_id", "language").distinct():
         articles[article_id][1].add(language)
     return {article.slug: (article, languages) for article, languages in articles.values()}

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import KNOWLEDGE_AUTHORS, KNOWLEDGE_REVIEWERS, Role
 from accounts.permissions import role_required
+from core.htmx import HtmxHttpRequest
 from knowledge import selectors, services
 from knowledge.choices import Language, VersionState
 from knowledge.diff import version_diff
@@ -89,7 +90,7 @@ def _article_rows(articles: list[Article], user: Any) -> list[dict[str, Any]]:
 
 
 @role_required(*READERS)
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     articles, searched = _filtered_articles(request.user, data)
@@ -100,14 +101,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "rows": _article_rows(list(page.object_list), request.user),
         "searched": searched,
         "total": len(articles),
-        "may_create": request.user.role in KNOWLEDGE_AUTHORS,
+        "may_create": getattr(request.user, "role", None) in KNOWLEDGE_AUTHORS,
         "query_string": _query_without_page(request),
     }
     template = "knowledge/_article_rows.html" if request.htmx else "knowledge/article_list.html"
     return render(request, template, context)
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: HtmxHttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
@@ -121,7 +122,7 @@ def _readable_article_or_404(user: Any, slug: str) -> Article:
 
 
 @role_required(*READERS)
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def article_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = _readable_article_or_404(request.user, slug)
     translations = {item.language: item for item in article.translations.select_related("published_version")}
     versions = selectors.versions_visible_to(request.user).filter(article=article)
@@ -138,7 +139,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required(*AUTHORS)
-def article_create(request: HttpRequest) -> HttpResponse:
+def article_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ArticleCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,9 +172,10 @@ def _starting_text(article: Article, language: str) -> dict[str, Any]:
 
 
 @role_required(*AUTHORS)
-def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def article_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(selectors.authorable_articles(request.user), slug=slug)
-    language = request.GET.get("language") if request.GET.get("language") in Language.values else "kk"
+    requested = request.GET.get("language", "")
+    language = requested if requested in Language.values else "kk"
     initial = _starting_text(article, language)
     form = VersionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -196,7 +198,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @role_required(*REVIEWERS)
-def article_review_due(request: HttpRequest, slug: str) -> HttpResponse:
+def article_review_due(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     form = ReviewDueForm(request.POST)
     if not form.is_valid():
@@ -213,7 +215,7 @@ def article_review_due(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @role_required(*REVIEWERS)
-def article_archive(request: HttpRequest, slug: str) -> HttpResponse:
+def article_archive(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     services.archive_article(article=article, actor=request.user)
     messages.success(request, _("The article is archived: it is no longer shown to readers or found by search."))
@@ -223,7 +225,7 @@ def article_archive(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Versions and their review --------------------------------------------------------------------------
 
 
-def _version_context(request: HttpRequest, version: ArticleVersion, **forms: Any) -> dict[str, Any]:
+def _version_context(request: HtmxHttpRequest, version: ArticleVersion, **forms: Any) -> dict[str, Any]:
     user = request.user
     reviewer = selectors.may_review(user)
     current = version.article.translations.filter(language=version.language).first()
@@ -245,19 +247,19 @@ def _version_context(request: HttpRequest, version: ArticleVersion, **forms: Any
 
 
 @role_required(*READERS)
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_or_404(request.user, pk)
     return render(request, "knowledge/version_detail.html", _version_context(request, version))
 
 
-def _after_action(request: HttpRequest, version: ArticleVersion, **forms: Any) -> HttpResponse:
+def _after_action(request: HtmxHttpRequest, version: ArticleVersion, **forms: Any) -> HttpResponse:
     version = selectors.get_version_or_404(request.user, version.pk)
     if request.htmx:
         return render(request, "knowledge/_version_actions.html", _version_context(request, version, **forms))
     return redirect("knowledge:version_detail", pk=version.pk)
 
 
-def _run_action(request: HttpRequest, version: ArticleVersion, action: Any, success: str) -> HttpResponse:
+def _run_action(request: HtmxHttpRequest, version: ArticleVersion, action: Any, success: str) -> HttpResponse:
     try:
         action()
     except ValidationError as error:
@@ -269,7 +271,7 @@ def _run_action(request: HttpRequest, version: ArticleVersion, action: Any, succ
 
 @require_POST
 @role_required(*AUTHORS)
-def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def version_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_or_404(request.user, pk)
     if not selectors.may_author(request.user, version.article):
         raise Http404
@@ -283,7 +285,7 @@ def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REVIEWERS)
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def version_publish(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_or_404(request.user, pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
@@ -298,7 +300,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*REVIEWERS)
-def version_return(request: HttpRequest, pk: int) -> HttpResponse:
+def version_return(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     version = selectors.get_version_or_404(request.user, pk)
     form = ReviewNoteForm(request.POST)
     if not form.is_valid():
@@ -314,7 +316,7 @@ def version_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*REVIEWERS)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "knowledge/review_queue.html", {"versions": selectors.review_queue()})
 
 
@@ -322,7 +324,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*READERS)
-def quality(request: HttpRequest) -> HttpResponse:
+def quality(request: HtmxHttpRequest) -> HttpResponse:
     lists = {
         "overdue": list(selectors.overdue_articles()),
         "missing": [
@@ -336,7 +338,7 @@ def quality(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*PANEL_USERS)
-def search_panel(request: HttpRequest) -> HttpResponse:
+def search_panel(request: HtmxHttpRequest) -> HttpResponse:
     data = SearchPanelForm(request.GET).cleaned_or_defaults(_ui_language())
     result = search(query=data["q"], language=data["lang"], channel="desk") if data["q"] else None
     context = {

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import KNOWLEDGE_REVIEWERS
 from accounts.permissions import role_required
+from core.htmx import HtmxHttpRequest
 from knowledge import services
 from knowledge.forms import SynonymGroupForm
 from knowledge.models import SearchGap, SynonymGroup
@@ -26,13 +27,13 @@ def _vocabulary_context(form: SynonymGroupForm) -> dict[str, Any]:
     return {"form": form, "groups": SynonymGroup.objects.order_by("-pk")}
 
 
-def _render_vocabulary(request: HttpRequest, form: SynonymGroupForm) -> HttpResponse:
+def _render_vocabulary(request: HtmxHttpRequest, form: SynonymGroupForm) -> HttpResponse:
     template = "knowledge/_vocabulary.html" if request.htmx else "knowledge/vocabulary.html"
     return render(request, template, _vocabulary_context(form))
 
 
 @role_required(*KEEPERS)
-def vocabulary(request: HttpRequest) -> HttpResponse:
+def vocabulary(request: HtmxHttpRequest) -> HttpResponse:
     form = SynonymGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,7 +51,7 @@ def vocabulary(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*KEEPERS)
-def vocabulary_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def vocabulary_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(SynonymGroup, pk=pk)
     services.delete_synonym_group(group=group, actor=request.user)
     messages.success(request, _("Removed from the vocabulary."))
@@ -60,7 +61,7 @@ def vocabulary_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*KEEPERS)
-def gaps(request: HttpRequest) -> HttpResponse:
+def gaps(request: HtmxHttpRequest) -> HttpResponse:
     """Queries that found nothing good, grouped by the normalised query, most frequent first."""
     grouped = (
         SearchGap.objects.values("normalised_query")
@@ -73,7 +74,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-total", "-last", "normalised_query")[:GAPS_SHOWN]
     )
-    rows = list(grouped)
+    rows: list[dict[str, Any]] = [dict(row) for row in grouped]
     details: dict[str, list[SearchGap]] = {}
     for gap in SearchGap.objects.filter(normalised_query__in=[row["normalised_query"] for row in rows]):
         details.setdefault(gap.normalised_query, []).append(gap)

@@ -1,6 +1,9 @@
 """Build questions.jsonl from the natural questions in natural.tsv (deterministic: fixed seed).
 
-    .venv/bin/python bench/search/make_variants.py
+    .venv/bin/python bench/search/make_variants.py [--source heldout.tsv]
+
+With `--source NAME.tsv` the questions are read from that file (in this folder unless a path is given) and
+written to NAME.jsonl beside it (natural.tsv, the default, writes questions.jsonl).
 
 Variants: kk_natural and ru_natural as written; kk_no_special (Kazakh typed on a Russian keyboard),
 kk_latin (Latin Kazakh: the 2021 alphabet, the 2017 apostrophe alphabet, or informal spelling),
@@ -9,6 +12,7 @@ ru_typos (one or two typing mistakes), ru_layout (Russian typed with the Latin l
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 from pathlib import Path
@@ -77,9 +81,9 @@ def with_typos(query: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def natural_questions() -> list[dict]:
+def natural_questions(source: Path) -> list[dict]:
     questions = []
-    for line in (HERE / "natural.tsv").read_text(encoding="utf-8").splitlines():
+    for line in source.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             language, query, expected = line.split("\t")
             variant = f"{language}_natural"
@@ -99,13 +103,22 @@ def variants(question: dict, rng: random.Random) -> list[dict]:
     return [{**question, "query": text, "variant": variant} for variant, text in made.items()]
 
 
+def output_for(source: Path) -> Path:
+    return source.with_name("questions.jsonl" if source.name == "natural.tsv" else f"{source.stem}.jsonl")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", type=Path, default=Path("natural.tsv"), help="natural questions (TSV)")
+    source = parser.parse_args().source
+    source = source if source.is_absolute() or source.exists() else HERE / source
     rng = random.Random(SEED)
-    natural = natural_questions()
+    natural = natural_questions(source)
     questions = natural + [made for question in natural for made in variants(question, rng)]
     lines = [json.dumps(question, ensure_ascii=False) for question in questions]
-    (HERE / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(questions)} questions written to {HERE / 'questions.jsonl'}")
+    output = output_for(source)
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(questions)} questions written to {output}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from knowledge.analysis import kazakh, russian
 from knowledge.analysis.normalize import clean, has_latin, is_cyrillic, strip_latin_accents, words
 from knowledge.analysis.query import QueryWord, read_query
 
-__all__ = ["MAX_QUERY_TERMS", "AnalyzedQuery", "analyze", "analyze_query", "analyze_word"]
+__all__ = ["MAX_QUERY_TERMS", "AnalyzedQuery", "WordTerms", "analyze", "analyze_query", "analyze_word"]
 
 MAX_QUERY_TERMS = 32
 MAX_WORD_CHARS = 48
@@ -79,12 +79,19 @@ def analyze(text: str, language: str) -> list[str]:
     return [token for token in tokens if token]
 
 
+WordTerms = tuple[str | None, str | None]
+
+
 @dataclass(frozen=True)
 class AnalyzedQuery:
+    """`word_terms`: for each query word, its Kazakh and its Russian reading (None for a stop word), so a
+    search can tell a word it knows in one language from a word it knows in neither."""
+
     original: str
     repaired: str | None
     terms_kk: list[str] = field(default_factory=list)
     terms_ru: list[str] = field(default_factory=list)
+    word_terms: list[WordTerms] = field(default_factory=list)
 
     @property
     def terms(self) -> list[str]:
@@ -92,24 +99,29 @@ class AnalyzedQuery:
         return list(dict.fromkeys(self.terms_kk + self.terms_ru))
 
 
-def _query_terms(query_words: list[QueryWord], language: str) -> list[str]:
-    stop_keys = _QUERY_STOPS[language]
-    terms: list[str] = []
+def _word_terms(query_words: list[QueryWord]) -> list[WordTerms]:
+    readings: list[WordTerms] = []
     for word in query_words:
-        for spelling in word.spellings(language):
-            token = _token(spelling, language, stop_keys)
-            if token:
-                terms.append(token)
-    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
+        kazakh = _token(word.kazakh, "kk", _QUERY_STOPS["kk"])
+        russian = _token(word.russian, "ru", _QUERY_STOPS["ru"])
+        if kazakh or russian:
+            readings.append((kazakh, russian))
+    return readings
+
+
+def _distinct(tokens: list[str | None]) -> list[str]:
+    return list(dict.fromkeys(token for token in tokens if token))[:MAX_QUERY_TERMS]
 
 
 def analyze_query(text: str) -> AnalyzedQuery:
     """The query repaired where needed and analysed as Kazakh and as Russian. Never raises on any string."""
     original = text if isinstance(text, str) else ""
     query_words, repaired = read_query(original, max_words=MAX_QUERY_TERMS)
+    word_terms = _word_terms(query_words)
     return AnalyzedQuery(
         original=original,
         repaired=repaired,
-        terms_kk=_query_terms(query_words, "kk"),
-        terms_ru=_query_terms(query_words, "ru"),
+        terms_kk=_distinct([kazakh for kazakh, _russian in word_terms]),
+        terms_ru=_distinct([russian for _kazakh, russian in word_terms]),
+        word_terms=word_terms,
     )

@@ -28,6 +28,8 @@ LAYOUT_CHARACTERS = frozenset(RUSSIAN_LAYOUT) | frozenset(KAZAKH_DIGITS)
 # Margin (mean log-probability per bigram) by which the keyboard reading must win.
 MARGIN = 1.0
 PLAUSIBLE = -3.6
+# Margin by which reading a chunk without its edge punctuation must be more plausible than reading all its keys.
+EDGE_MARGIN = 0.5
 
 
 @lru_cache(maxsize=50_000)
@@ -56,14 +58,23 @@ def through_layout(chunk: str) -> str | None:
 @lru_cache(maxsize=20_000)
 def repair_layout(chunk: str, alternative_score: float) -> str | None:
     """The keyboard reading of a Latin chunk when it is plausible and beats the alternative reading."""
-    candidates = {chunk, chunk.strip(",.'\"`<>;:[]{}~")}
-    best: tuple[float, str] | None = None
-    for candidate in candidates:
-        cyrillic = through_layout(candidate) if candidate else None
-        if cyrillic and len(cyrillic) >= 2:
-            score = plausibility(cyrillic)
-            if best is None or score > best[0]:
-                best = (score, cyrillic)
+    best = _keyboard_reading(chunk)
     if best and best[0] >= PLAUSIBLE and best[0] >= alternative_score + MARGIN:
         return best[1]
     return None
+
+
+def _keyboard_reading(chunk: str) -> tuple[float, str] | None:
+    """The chunk through the keyboard, or without its edge punctuation when that reads clearly better: the keys
+    of б, ю, ж, э, х are punctuation in the Latin layout (`,hfrf` is "брака", `gtycb.` "пенсию"), so the
+    whole chunk is preferred unless the edge reading is implausible (`gfcgjhn.` is "паспорт", not "паспортю")."""
+    readings = []
+    chunk = chunk.rstrip(",")  # a comma after a word; a Russian word seldom ends in б
+    for candidate, handicap in ((chunk, 0.0), (chunk.strip(",.'\"`<>;:[]{}~"), EDGE_MARGIN)):
+        cyrillic = through_layout(candidate) if candidate else None
+        if cyrillic and len(cyrillic) >= 2:
+            readings.append((plausibility(cyrillic) - handicap, cyrillic))
+    if not readings:
+        return None
+    _score, cyrillic = max(readings)
+    return plausibility(cyrillic), cyrillic

@@ -55,7 +55,7 @@ def strip_latin_accents(word: str) -> str:
     """`qūjat` → `qujat`; Cyrillic letters (й, ё) are left whole."""
     if not _LATIN.search(word):
         return word
-    out = []
+    out: list[str] = []
     for char in unicodedata.normalize("NFD", word):
         if unicodedata.combining(char) and out and "a" <= out[-1] <= "z":
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -146,4 +146,4 @@ class ArticleDetailSerializer(serializers.ModelSerializer):
     def get_translations(self, article: Article) -> list[dict[str, Any]]:
         order = {code: index for index, code in enumerate(Language.values)}
         translations = sorted(article.translations.all(), key=lambda item: order.get(item.language, 99))
-        return TranslationSerializer(translations, many=True).data
+        return cast(list[dict[str, Any]], TranslationSerializer(translations, many=True).data)

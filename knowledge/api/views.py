@@ -80,7 +80,7 @@ class PublishedArticleListView(generics.ListAPIView):
         return articles
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["language"] = self.request.query_params.get("lang")
         return context
 

@@ -119,7 +119,8 @@ def index_updates_batched() -> Iterator[None]:
     if getattr(_batch, "ids", None) is not None:
         yield
         return
-    _batch.ids = pending = set()
+    pending: set[int] = set()
+    _batch.ids = pending
     try:
         yield
     finally:

@@ -1,9 +1,16 @@
 """The tantivy backend: our kk/ru analysis, tantivy's engine.
 
-One index document per published translation (article id, language, slug, analysed title and body indexed
-with tantivy's `whitespace` tokenizer, since the tokens come out of `knowledge.analysis` already). Texts shown
-to the user (titles, snippets) are read from the database, which also drops anything archived since the index
+One index document per published translation: the article id and the language as fast fields (read for the
+hits without loading stored documents), and the analysed title and body in that language's fields
+(`title_kk`/`body_kk` or `title_ru`/`body_ru`, tantivy's `whitespace` tokenizer, since the tokens come out of
+`knowledge.analysis` already), plus both together without frequencies or positions (`words_kk`/`words_ru`:
+whether a text holds a word at all). How a query is matched and ranked is in `compiler.py`. Texts shown to
+the user (titles, snippets) are read from the database, which also drops anything archived since the index
 was last written.
+
+`build_index(directory, rows)` writes an index from plain rows (id, language, title, body) and
+`query_index(backend, query)` ranks articles for a query without reading texts from the database (only the
+vocabulary): the benchmark's generated corpus uses both; the site's search goes through the same code.
 
 Processes: every process opens the index directory and reloads its searcher when `meta.json` changed (one
 `stat` per query). tantivy allows one writer per directory: writers wait with backoff and give up with
@@ -16,8 +23,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,68 +33,119 @@ import tantivy
 from django.utils import timezone
 
 from knowledge.search.base import IndexBusy, SearchHit, SearchResult
+from knowledge.search.compiler import ALL_FIELDS, FIELDS, QueryCompiler
+from knowledge.search.lexicon import Lexicon
 from knowledge.search.query import PreparedQuery, prepare_query
 from knowledge.search.text import highlight_analysed
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUILT_MARKER = "bailanys-index.json"
 PENDING_FILE = "pending-articles.txt"
-TITLE_BOOST = 3.0
-FUZZY_MIN_CHARS = 4
-FUZZY_TWO_EDITS_FROM = 8
-CANDIDATES_PER_HIT = 4
 # Articles read from the database beyond the limit, in case some were archived since the index was written.
 SPARE_HITS = 5
 WRITER_HEAP_BYTES = 50_000_000
 WRITER_WAIT_SECONDS = 5.0
 LANGUAGES = ("kk", "ru")
-Occur = tantivy.Occur
+LANGUAGE_CODES = {language: code for code, language in enumerate(LANGUAGES)}
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One text to index: the article it belongs to, its language ("kk" or "ru"), title and body."""
+
+    id: int
+    language: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class RankedArticle:
+    id: int
+    score: float
+    language: str  # of the best-matching text
+
+
+@dataclass(frozen=True)
+class Ranking:
+    prepared: PreparedQuery
+    articles: list[RankedArticle] = field(default_factory=list)
+    used_fuzzy: bool = False
+    coverage: float = 0.0
+    typo_matches: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def stems(self, language: str) -> frozenset[str]:
+        """The analysed words to mark in a text of `language`: the query's, and those matched in place of typos."""
+        return self.prepared.stems(language) | self.typo_matches.get(language, frozenset())
+
+    @property
+    def article_ids(self) -> list[int]:
+        return [article.id for article in self.articles]
 
 
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("article_id", stored=True, indexed=True, fast=True)
-    builder.add_text_field("language", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("slug", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("title", tokenizer_name="whitespace")
-    builder.add_text_field("body", tokenizer_name="whitespace")
+    builder.add_unsigned_field("language_code", fast=True)
+    for language, (title, body) in FIELDS.items():
+        builder.add_text_field(title, tokenizer_name="whitespace")
+        builder.add_text_field(body, tokenizer_name="whitespace")
+        builder.add_text_field(ALL_FIELDS[language], tokenizer_name="whitespace", index_option="basic")
     return builder.build()
 
 
-def translation_document(translation: Any) -> tantivy.Document:
+def row_document(row: IndexRow) -> tantivy.Document:
     from knowledge.analysis import analyze
 
+    language = row.language if row.language in LANGUAGES else "ru"
+    title, body = FIELDS[language]
     document = tantivy.Document()
-    document.add_unsigned("article_id", translation.article_id)
-    document.add_text("language", translation.language)
-    document.add_text("slug", translation.article.slug)
-    document.add_text("title", " ".join(analyze(translation.title, translation.language)))
-    document.add_text("body", " ".join(analyze(translation.body, translation.language)))
+    document.add_unsigned("article_id", row.id)
+    document.add_unsigned("language_code", LANGUAGE_CODES[language])
+    title_words, body_words = " ".join(analyze(row.title, language)), " ".join(analyze(row.body, language))
+    document.add_text(title, title_words)
+    document.add_text(body, body_words)
+    document.add_text(ALL_FIELDS[language], f"{title_words} {body_words}")
     return document
 
 
-def live_translations(ids: Iterable[int] | None = None) -> Iterator[Any]:
+def translation_rows(ids: Iterable[int] | None = None) -> Iterator[IndexRow]:
+    """Published translations of live articles (of these articles only, when given)."""
     from knowledge.models import ArticleTranslation
 
-    rows = ArticleTranslation.objects.filter(article__is_archived=False).select_related("article")
+    rows = ArticleTranslation.objects.filter(article__is_archived=False)
     if ids is not None:
         rows = rows.filter(article_id__in=list(ids))
-    return rows.order_by("pk").iterator(chunk_size=500)
+    for article_id, language, title, body in (
+        rows.order_by("pk").values_list("article_id", "language", "title", "body").iterator(chunk_size=500)
+    ):
+        yield IndexRow(id=article_id, language=language, title=title, body=body)
+
+
+def build_index(directory: Path | str, rows: Iterable[IndexRow | tuple[int, str, str, str]]) -> TantivyBackend:
+    """An index in `directory` holding exactly these rows (whatever was there is replaced), ready to query."""
+    backend = TantivyBackend(directory)
+    backend.write_all(IndexRow(*row) if isinstance(row, tuple) else row for row in rows)
+    return backend
+
+
+def query_index(backend: TantivyBackend, query: str, limit: int = 10) -> Ranking:
+    """Articles for the query, best first (analysis, vocabulary, matching and ranking; no database texts)."""
+    return backend.rank(query, limit)
 
 
 class TantivyBackend:
     name = "tantivy"
-    # "split": Kazakh analysis of the query against Kazakh texts, Russian against Russian; "union": every
-    # analysed word against every text.
-    matching = "split"
 
     def __init__(self, directory: Path | str) -> None:
         self.path = Path(directory) / f"v{SCHEMA_VERSION}"
         self.schema = build_schema()
         self._index: tantivy.Index | None = None
         self._seen_meta: tuple[int, int, int] | None = None
+        self._lexicons: dict[str, Lexicon] = {}
+        self._texts: dict[str, int] | None = None
         self._lock = threading.RLock()
 
     # --- Opening and reloading ---------------------------------------------------------------------------
@@ -119,7 +178,28 @@ class TantivyBackend:
             if changed != self._seen_meta:
                 index.reload()
                 self._seen_meta = changed
+                self._lexicons, self._texts = {}, None
         return index.searcher()
+
+    def _texts_per_language(self, searcher: tantivy.Searcher) -> dict[str, int]:
+        """How many texts the index holds in each language (counted once after each change)."""
+        with self._lock:
+            if self._texts is None:
+                languages = {"languages": {"terms": {"field": "language_code", "size": len(LANGUAGES)}}}
+                found = searcher.aggregate(tantivy.Query.all_query(), languages)["languages"]["buckets"]
+                self._texts = {LANGUAGES[bucket["key"]]: bucket["doc_count"] for bucket in found}
+            return self._texts
+
+    def _lexicon_of(self, searcher: tantivy.Searcher) -> Callable[[str], Lexicon]:
+        """The words of each language of this searcher's index, built at the first typo after each change."""
+
+        def lexicon(language: str) -> Lexicon:
+            with self._lock:
+                if language not in self._lexicons:
+                    self._lexicons[language] = Lexicon.of_fields(searcher, FIELDS[language])
+                return self._lexicons[language]
+
+        return lexicon
 
     # --- Writing ------------------------------------------------------------------------------------------
 
@@ -153,12 +233,16 @@ class TantivyBackend:
     def rebuild(self) -> int:
         """The whole index from the database (published translations of live articles); readers keep the old
         one until the commit."""
+        return self.write_all(translation_rows())
+
+    def write_all(self, rows: Iterable[IndexRow]) -> int:
+        """The index replaced by exactly these rows, in one commit; returns how many were written."""
         count = 0
         with self._writer() as writer:
             self._take_pending()
             writer.delete_all_documents()
-            for translation in live_translations():
-                writer.add_document(translation_document(translation))
+            for row in rows:
+                writer.add_document(row_document(row))
                 count += 1
         marker = {"schema": SCHEMA_VERSION, "built_at": timezone.now().isoformat(), "documents": count}
         (self.path / BUILT_MARKER).write_text(json.dumps(marker), encoding="utf-8")
@@ -188,8 +272,8 @@ class TantivyBackend:
             ids = sorted(set(ids) | self._take_pending())
             for article_id in ids:
                 writer.delete_documents_by_query(self._article_query(article_id))
-            for translation in live_translations(ids):
-                writer.add_document(translation_document(translation))
+            for row in translation_rows(ids):
+                writer.add_document(row_document(row))
 
     def _article_query(self, article_id: int) -> tantivy.Query:
         # delete_documents_by_term does not match an unsigned field given a Python int (tantivy 0.27); a term
@@ -205,125 +289,60 @@ class TantivyBackend:
 
     # --- Searching ------------------------------------------------------------------------------------------
 
-    def search(self, query: str, language: str, limit: int = 10) -> SearchResult:
+    def rank(self, query: str, limit: int = 10) -> Ranking:
+        """Up to `limit` articles for the query, best first (no database access but the vocabulary)."""
         prepared = prepare_query(query)
-        empty = SearchResult(query=prepared.text, language=language, repaired=prepared.repaired, backend=self.name)
         if prepared.is_empty:
-            return empty
+            return Ranking(prepared=prepared)
         self.ensure_built()
         searcher = self.searcher()
-        compiled, used_fuzzy, coverage = QueryCompiler(self.schema, searcher, self.matching).compile(prepared)
-        if compiled is None:
-            return empty
-        found = searcher.search(compiled, limit * CANDIDATES_PER_HIT, count=False)
-        ranked = _best_per_article(searcher, found.hits)
-        hits = load_hits(ranked, prepared, language, limit, matching=self.matching)
+        compiler = QueryCompiler(self.schema, searcher, self._lexicon_of(searcher), self._texts_per_language(searcher))
+        compiled = compiler.compile(prepared)
+        if compiled.query is None:
+            return Ranking(prepared=prepared, coverage=compiled.coverage)
+        # An article has at most one text per language: twice the limit in texts holds the best `limit` articles.
+        found = searcher.search(compiled.query, 2 * limit, count=False)
+        return Ranking(
+            prepared=prepared,
+            articles=best_per_article(searcher, found.hits)[:limit],
+            used_fuzzy=compiled.used_fuzzy,
+            coverage=compiled.coverage,
+            typo_matches=compiled.typo_matches,
+        )
+
+    def search(self, query: str, language: str, limit: int = 10) -> SearchResult:
+        ranking = self.rank(query, limit + SPARE_HITS)
+        prepared = ranking.prepared
         return SearchResult(
             query=prepared.text,
             language=language,
-            hits=hits,
+            hits=load_hits(ranking, language, limit),
             repaired=prepared.repaired,
-            used_fuzzy=used_fuzzy,
-            coverage=coverage,
+            used_fuzzy=ranking.used_fuzzy,
+            coverage=ranking.coverage,
             backend=self.name,
         )
 
 
-class QueryCompiler:
-    """Analysed words → a tantivy query: each word in title (boosted) or body; words the index does not know
-    by edit distance (1, or 2 for long words); vocabulary phrases as phrase queries."""
-
-    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, matching: str) -> None:
-        self.schema, self.searcher, self.matching = schema, searcher, matching
-        self.used_fuzzy = False
-        self.allow_fuzzy = True
-        self.fuzzy_matched: set[str] = set()
-
-    def compile(self, prepared: PreparedQuery) -> tuple[tantivy.Query | None, bool, float]:
-        if self.matching == "union":
-            terms = tuple(dict.fromkeys(prepared.terms["kk"] + prepared.terms["ru"]))
-            phrases = tuple(dict.fromkeys(prepared.phrases["kk"] + prepared.phrases["ru"]))
-            sides = [(None, terms, phrases)]
-        else:
-            sides = [(language, prepared.terms[language], prepared.phrases[language]) for language in LANGUAGES]
-        # A query word that belongs to a vocabulary phrase counts as understood even when no text uses it.
-        expansion_words = frozenset(word for language in LANGUAGES for p in prepared.phrases[language] for word in p)
-        coverage = max((self._coverage(terms, expansion_words) for _, terms, _ in sides), default=0.0)
-        # Edit distance only when no analysis of the query is fully known: "налог" read as Russian is known, so
-        # its Kazakh reading is not matched approximately either.
-        self.allow_fuzzy = coverage < 1.0
-        queries = [query for query in (self._side(*side) for side in sides) if query is not None]
-        # Words found allowing a typo count as understood too; words nothing matches make the query a gap.
-        covered = expansion_words | self.fuzzy_matched
-        coverage = max((self._coverage(terms, covered) for _, terms, _ in sides), default=0.0)
-        if not queries:
-            return None, self.used_fuzzy, coverage
-        return tantivy.Query.boolean_query([(Occur.Should, query) for query in queries]), self.used_fuzzy, coverage
-
-    def _known(self, term: str) -> bool:
-        return self.searcher.doc_freq("title", term) + self.searcher.doc_freq("body", term) > 0
-
-    def _coverage(self, terms: tuple[str, ...], covered: frozenset[str]) -> float:
-        if not terms:
-            return 0.0
-        return sum(1 for term in terms if term in covered or self._known(term)) / len(terms)
-
-    def _in_title_or_body(self, make: Any) -> tantivy.Query:
-        title = tantivy.Query.boost_query(make("title"), TITLE_BOOST)
-        return tantivy.Query.boolean_query([(Occur.Should, title), (Occur.Should, make("body"))])
-
-    def _term(self, term: str) -> tantivy.Query | None:
-        if self._known(term):
-            return self._in_title_or_body(lambda field: tantivy.Query.term_query(self.schema, field, term))
-        if not self.allow_fuzzy or len(term) < FUZZY_MIN_CHARS:
-            return None
-        distance = 2 if len(term) >= FUZZY_TWO_EDITS_FROM else 1
-        query = self._in_title_or_body(lambda field: tantivy.Query.fuzzy_term_query(self.schema, field, term, distance))
-        if not self.searcher.search(query, 1, count=False).hits:
-            return None
-        self.used_fuzzy = True
-        self.fuzzy_matched.add(term)
-        return query
-
-    def _phrase(self, phrase: tuple[str, ...]) -> tantivy.Query | None:
-        if len(phrase) == 1:
-            return self._term(phrase[0]) if self._known(phrase[0]) else None
-        if not all(self._known(word) for word in phrase):
-            return None
-        return self._in_title_or_body(lambda field: tantivy.Query.phrase_query(self.schema, field, list(phrase)))
-
-    def _side(self, language: str | None, terms: tuple[str, ...], phrases: tuple) -> tantivy.Query | None:  # type: ignore[type-arg]
-        clauses = [clause for clause in [*map(self._term, terms), *map(self._phrase, phrases)] if clause is not None]
-        if not clauses:
-            return None
-        matching = tantivy.Query.boolean_query([(Occur.Should, clause) for clause in clauses])
-        if language is None:
-            return matching
-        in_language = tantivy.Query.term_query(self.schema, "language", language)
-        return tantivy.Query.boolean_query([(Occur.Must, in_language), (Occur.Must, matching)])
+def best_per_article(searcher: tantivy.Searcher, hits: list[tuple[float, Any]]) -> list[RankedArticle]:
+    """One entry per article (its best-scoring text), best first; ids and languages read from fast fields."""
+    addresses = [address for _score, address in hits]
+    ids = searcher.fast_field_values("article_id", addresses)
+    codes = searcher.fast_field_values("language_code", addresses)
+    best: dict[int, RankedArticle] = {}
+    for (score, _address), article_id, code in zip(hits, ids, codes, strict=True):
+        if article_id is not None and int(article_id) not in best:
+            language = LANGUAGES[int(code or 0)]
+            best[int(article_id)] = RankedArticle(id=int(article_id), score=score, language=language)
+    return list(best.values())
 
 
-def _best_per_article(searcher: tantivy.Searcher, hits: list[tuple[float, Any]]) -> list[tuple[int, float, str]]:
-    """(article id, best score, language of the best-matching translation), best first."""
-    best: dict[int, tuple[float, str]] = {}
-    for score, address in hits:
-        document = searcher.doc(address)
-        article_id, language = document.get_first("article_id"), document.get_first("language")
-        if article_id not in best or score > best[article_id][0]:
-            best[article_id] = (score, language)
-    return sorted(((pk, score, lang) for pk, (score, lang) in best.items()), key=lambda item: -item[1])
-
-
-def load_hits(
-    ranked: list[tuple[int, float, str]], prepared: PreparedQuery, language: str, limit: int, *, matching: str
-) -> list[SearchHit]:
+def load_hits(ranking: Ranking, language: str, limit: int) -> list[SearchHit]:
     """Hits shown in the query's language when the article has a text in it, else in the matched language."""
     from knowledge.models import ArticleTranslation
 
-    ranked = ranked[: limit + SPARE_HITS]
-    ids = [article_id for article_id, _score, _language in ranked]
     rows = (
-        ArticleTranslation.objects.filter(article_id__in=ids, article__is_archived=False)
+        ArticleTranslation.objects.filter(article_id__in=ranking.article_ids, article__is_archived=False)
         .select_related("article__service")
         .only("article_id", "language", "title", "body", "article__slug", "article__service__slug")
     )
@@ -331,22 +350,21 @@ def load_hits(
     for row in rows:
         by_article.setdefault(row.article_id, {})[row.language] = row
     hits: list[SearchHit] = []
-    for article_id, score, matched_language in ranked:
-        translations = by_article.get(article_id)
+    for article in ranking.articles:
+        translations = by_article.get(article.id)
         if not translations:
             continue
-        row = translations.get(language) or translations.get(matched_language) or next(iter(translations.values()))
-        stems = prepared.all_stems() if matching == "union" else prepared.stems(row.language)
-        snippet, _found = highlight_analysed(row.body, row.language, stems)
+        row = translations.get(language) or translations.get(article.language) or next(iter(translations.values()))
+        snippet, _found = highlight_analysed(row.body, row.language, ranking.stems(row.language))
         hits.append(
             SearchHit(
-                article_id=article_id,
+                article_id=article.id,
                 slug=row.article.slug,
                 title=row.title,
                 snippet=snippet,
                 language=row.language,
                 service_slug=row.article.service.slug if row.article.service else None,
-                score=score,
+                score=article.score,
             )
         )
         if len(hits) == limit:

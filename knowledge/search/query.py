@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.search.text import clean_query
-from knowledge.search.vocabulary import LANGUAGES, Phrase, current_vocabulary
+from knowledge.search.vocabulary import LANGUAGES, CompiledGroup, Phrase, Vocabulary, current_vocabulary
 
 MAX_QUERY_TERMS = 12
 
 
 @dataclass(frozen=True)
 class PreparedQuery:
+    """`terms`: the distinct analysed words per language; `words`: each query word's (Kazakh, Russian)
+    reading; `groups`: the vocabulary groups the query matched (phrases per language); `phrases`: the
+    phrases of all of them per language."""
+
     text: str
     repaired: str | None
     terms: dict[str, tuple[str, ...]]
     phrases: dict[str, tuple[Phrase, ...]]
+    words: tuple[tuple[str | None, str | None], ...] = ()
+    groups: tuple[CompiledGroup, ...] = field(default_factory=tuple)
+    vocabulary: Vocabulary | None = field(default=None, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -36,6 +43,13 @@ def _unique(terms: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(term for term in terms if term))[:MAX_QUERY_TERMS]
 
 
+def _merged(groups: tuple[CompiledGroup, ...]) -> dict[str, tuple[Phrase, ...]]:
+    return {
+        language: tuple(dict.fromkeys(phrase for group in groups for phrase in group.phrases[language]))
+        for language in LANGUAGES
+    }
+
+
 def prepare_query(query: str) -> PreparedQuery:
     from knowledge.analysis import analyze_query
 
@@ -46,4 +60,14 @@ def prepare_query(query: str) -> PreparedQuery:
     terms = {"kk": _unique(list(analysed.terms_kk)), "ru": _unique(list(analysed.terms_ru))}
     sequences = {"kk": tuple(analysed.terms_kk), "ru": tuple(analysed.terms_ru)}
     repaired = analysed.repaired if analysed.repaired and analysed.repaired.strip() != text else None
-    return PreparedQuery(text=text, repaired=repaired, terms=terms, phrases=current_vocabulary().expand(sequences))
+    vocabulary = current_vocabulary()
+    groups = vocabulary.expand_groups(sequences)
+    return PreparedQuery(
+        text=text,
+        repaired=repaired,
+        terms=terms,
+        phrases=_merged(groups),
+        words=tuple(analysed.word_terms[: MAX_QUERY_TERMS * 2]),
+        groups=groups,
+        vocabulary=vocabulary,
+    )

@@ -13,14 +13,23 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
+from knowledge.search.lexicon import Lexicon
+
 LANGUAGES = ("kk", "ru")
 Phrase = tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class CompiledGroup:
+    """`keys`: every phrase of the group analysed as both languages (what a query may contain); `phrases`: each
+    language's phrases analysed as that language (what texts contain)."""
+
     keys: frozenset[Phrase]
     phrases: dict[str, tuple[Phrase, ...]]
+
+    @property
+    def key_words(self) -> frozenset[str]:
+        return frozenset(word for key in self.keys for word in key)
 
 
 class Vocabulary:
@@ -31,6 +40,24 @@ class Vocabulary:
         for group in groups:
             for key in group.keys:
                 self._by_first_word.setdefault(key[0], []).append((key, group))
+        self._lexicon: Lexicon | None = None
+
+    def near(self, word: str) -> tuple[int, list[str]]:
+        """Words of the vocabulary's phrases one edit (two for long words) from `word`: "рвзвод" → "развод"."""
+        if self._lexicon is None:
+            counts: dict[str, int] = {}
+            for group in self.groups:
+                for key_word in group.key_words:
+                    counts[key_word] = counts.get(key_word, 0) + 1
+            self._lexicon = Lexicon(counts)
+        return self._lexicon.near(word)
+
+    def expand_corrected(self, terms: dict[str, tuple[str, ...]], typed: str, meant: str) -> tuple[CompiledGroup, ...]:
+        """The groups the query matches once the word `typed` is read as `meant`, and that hold `meant`."""
+        corrected = {
+            language: tuple(meant if t == typed else t for t in sequence) for language, sequence in terms.items()
+        }
+        return tuple(group for group in self._matching_groups(corrected) if meant in group.key_words)
 
     def _matching_groups(self, terms: dict[str, tuple[str, ...]]) -> list[CompiledGroup]:
         matched: list[CompiledGroup] = []
@@ -45,10 +72,15 @@ class Vocabulary:
     def expand(self, terms: dict[str, tuple[str, ...]]) -> dict[str, tuple[Phrase, ...]]:
         """The phrases (per language) of every group one of whose phrases occurs in the query's terms."""
         extra: dict[str, list[Phrase]] = {language: [] for language in LANGUAGES}
-        for group in self._matching_groups(terms):
+        for group in self.expand_groups(terms):
             for language in LANGUAGES:
                 extra[language].extend(p for p in group.phrases[language] if p not in extra[language])
         return {language: tuple(phrases) for language, phrases in extra.items()}
+
+    def expand_groups(self, terms: dict[str, tuple[str, ...]]) -> tuple[CompiledGroup, ...]:
+        """The groups one of whose phrases occurs in the query's terms: a text that uses any phrase of such a
+        group has the meaning the query asked for."""
+        return tuple(self._matching_groups(terms))
 
 
 def _contains(terms: tuple[str, ...], phrase: Phrase) -> bool:

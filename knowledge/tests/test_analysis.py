@@ -98,6 +98,12 @@ def test_every_spelling_of_a_kazakh_word_meets_the_official_text(official, typed
         ("gfcgjhn", "паспорт"),
         ("cghfdrf j ytcelbvjcnb", "справка о несудимости"),
         ("0e;fn", "қужат"),
+        # б and ю sit on the Latin layout's comma and full stop: kept inside and at the edges of a word...
+        ("gjkexbnm gtycb.", "получить пенсию"),
+        ("cghfdrf j htubcnhfwbb ,hfrf", "справка о регистрации брака"),
+        # ...unless the edge reading is implausible (a full stop or comma after the word)
+        ("gfcgjhn.", "паспорт"),
+        ("gfcgjhn,", "паспорт"),
     ],
 )
 def test_a_repaired_query_is_shown_as_understood(typed, shown):
@@ -227,3 +233,12 @@ def test_query_analysis_is_fast():
     per_query_ms = (time.perf_counter() - started) * 1000 / (300 * len(queries))
     # then the average stays well under a millisecond
     assert per_query_ms < 1.0
+
+
+def test_each_query_word_keeps_its_kazakh_and_russian_reading():
+    # given a query with a stop word in the middle
+    query = analyze_query("справка о несудимости")
+    # then each remaining word has one reading per language, in order (stop words dropped)
+    assert [russian for _kazakh, russian in query.word_terms] == ["справк", "несудим"]
+    assert all(kazakh for kazakh, _russian in query.word_terms)
+    assert query.terms_ru == ["справк", "несудим"]
