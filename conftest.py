@@ -42,9 +42,18 @@ def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _own_search_index(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Each test gets its own (empty, lazily built) knowledge search index directory."""
+def _own_search_index(settings, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each test gets its own (empty, lazily built) knowledge search index directory.
+
+    The index lives on the node that searches it; a Celery worker started for the CI run cannot see a
+    per-test directory, so index refreshes run in the test's own process (other tasks still go to the worker).
+    """
+    from knowledge.tasks import refresh_search_index
+
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    monkeypatch.setattr(
+        refresh_search_index, "delay", lambda *args, **kwargs: refresh_search_index.apply(args=args, kwargs=kwargs)
+    )
 
 
 @pytest.fixture
