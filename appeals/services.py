@@ -30,6 +30,7 @@ from audit.services import record_event
 from core.policy import policy
 from core.text import clean_text
 from directory.models import Organisation, Service, Territory
+from knowledge.choices import Language
 from knowledge.models import Article
 
 NOTE_MAX_CHARS = 2000
@@ -173,6 +174,34 @@ def take_appeal(*, appeal: Appeal, actor: Any) -> Appeal:
         locked.assigned_to = actor
         locked.save(update_fields=["status", "assigned_to", "updated_at"])
         _record(locked, AppealEventKind.TAKEN, actor=actor, from_status=previous)
+    return locked
+
+
+def hand_over_appeal(*, appeal: Appeal, to: Any, actor: Any) -> Appeal:
+    """Give the appeal to a consultant (a phone call connected or transferred to them); takes it into work."""
+    with transaction.atomic():
+        locked = _lock(appeal)
+        previous = locked.status
+        if locked.status == AppealStatus.REGISTERED:
+            _move(locked, AppealStatus.IN_WORK, only_from={AppealStatus.REGISTERED})
+        locked.assigned_to = to
+        locked.save(update_fields=["status", "assigned_to", "updated_at"])
+        _record(locked, AppealEventKind.TAKEN, actor=actor, from_status=previous, details={"assigned_to": to.pk})
+    appeal.status, appeal.assigned_to = locked.status, locked.assigned_to
+    return locked
+
+
+def set_appeal_language(*, appeal: Appeal, language: str) -> Appeal:
+    """The citizen's language became known after registration (chosen in the phone menu)."""
+    if language not in Language.values:
+        raise ValidationError({"language": [ValidationError(_("Choose Kazakh or Russian."), code="language")]})
+    cleaned = language
+    with transaction.atomic():
+        locked = _lock(appeal)
+        locked.language = cleaned
+        locked.save(update_fields=["language", "updated_at"])
+        record_event(action="appeal.language_set", target=locked, details={"language": cleaned})
+    appeal.language = cleaned
     return locked
 
 

@@ -7,6 +7,7 @@ Defaults give the embedded single-machine install (SQLite, in-process tasks, loc
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "appeals",
     "portal",
     "workspace",
+    "telephony",
+    "recordings",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -209,7 +213,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_TASK_DEFAULT_QUEUE", "bailanys")
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Safety net of the phone queue: ends expired wrap-ups and offers calls that events did not move.
+    "telephony-dispatch-tick": {"task": "telephony.tasks.dispatch_tick", "schedule": 5.0},
+}
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -273,9 +280,40 @@ if SEARCH_BACKEND not in ("tantivy", "database"):
     raise ImproperlyConfigured(f"SEARCH_BACKEND={SEARCH_BACKEND!r}: expected tantivy or database")
 # Directory of the search index; every web process and worker of a node opens it (built from the database).
 SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", "") or str(BASE_DIR / "var" / "search-index"))
+# Local time (HH:MM, TIME_ZONE) of the nightly rebuild of the search index by Celery beat; empty: no rebuild.
+SEARCH_REBUILD_AT = os.getenv("SEARCH_REBUILD_AT", "03:30").strip()
+if SEARCH_REBUILD_AT:
+    from celery.schedules import crontab
+
+    _rebuild_at = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", SEARCH_REBUILD_AT)
+    if _rebuild_at is None:
+        raise ImproperlyConfigured(f"SEARCH_REBUILD_AT={SEARCH_REBUILD_AT!r}: expected HH:MM or nothing")
+    CELERY_BEAT_SCHEDULE["knowledge-rebuild-search-index"] = {
+        "task": "knowledge.tasks.rebuild_search_index",
+        "schedule": crontab(hour=int(_rebuild_at[1]), minute=int(_rebuild_at[2])),
+    }
 
 # --- Reference data ---------------------------------------------------------------------------------
 REFERENCE_DATA_DIR = Path(os.getenv("REFERENCE_DATA_DIR", str(BASE_DIR / "data" / "reference")))
+
+# --- Telephony (docs/telephony-api.md) -----------------------------------------------------------
+# How long the platform lets a consultant's phone ring before the edge gives up (seconds).
+TELEPHONY_RING_TIMEOUT_SECONDS = envint("TELEPHONY_RING_TIMEOUT_SECONDS", 15)
+# After a conversation the consultant is in wrap-up for this long, then ready again (seconds).
+TELEPHONY_WRAP_UP_SECONDS = envint("TELEPHONY_WRAP_UP_SECONDS", 10)
+# Signed requests older or newer than this (seconds) are refused.
+TELEPHONY_SIGNATURE_MAX_SKEW_SECONDS = envint("TELEPHONY_SIGNATURE_MAX_SKEW_SECONDS", 300)
+# Sending a command to an edge: timeout per attempt and pauses between attempts (seconds).
+TELEPHONY_COMMAND_TIMEOUT_SECONDS = envint("TELEPHONY_COMMAND_TIMEOUT_SECONDS", 5)
+TELEPHONY_COMMAND_RETRY_PAUSES = [0.2, 0.5, 1.0]
+# Largest recording file an edge may upload (bytes); an hour of 8 kHz 16-bit mono is about 58 MB.
+TELEPHONY_RECORDING_MAX_BYTES = envint("TELEPHONY_RECORDING_MAX_BYTES", 500 * 1024 * 1024)
+# Waiting calls considered per distribution round.
+TELEPHONY_DISPATCH_BATCH = envint("TELEPHONY_DISPATCH_BATCH", 200)
+# Live statistics: the rolling window of the wallboard (minutes), and the share of the wait target at which
+# the wallboard turns red.
+TELEPHONY_LIVE_WINDOW_MINUTES = envint("TELEPHONY_LIVE_WINDOW_MINUTES", 15)
+TELEPHONY_WALLBOARD_ALERT_FRACTION = float(os.getenv("TELEPHONY_WALLBOARD_ALERT_FRACTION", "0.8"))
 
 # --- Policy: every number the regulation sets, with the regulation's value as default ---------------
 # Order No. 487 (26.06.2013) and its successor order No. 83 (26.01.2016); see MISSION.md.

@@ -7,6 +7,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("directory.api.urls")),
     path("", include("knowledge.api.urls")),
     path("", include("appeals.api.urls")),
+    path("", include("telephony.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -8,7 +8,6 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.forms import ChoiceField
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -26,8 +25,8 @@ from appeals.forms import AppealFilterForm
 from appeals.models import Appeal
 from appeals.selectors import appeals_for
 from audit.services import record_personal_data_read
+from core.api import AskedLanguageMixin
 from directory.models import Organisation, Service, Territory
-from knowledge.choices import Language
 from knowledge.models import Article
 
 READERS = CONTACT_CENTER_STAFF | {Role.ORG_OFFICER}
@@ -75,7 +74,7 @@ FILTER_PARAMETERS = [
 ]
 
 
-class AppealsAPIView(GenericAPIView):
+class AppealsAPIView(AskedLanguageMixin, GenericAPIView):
     """Roles per method; messages in the language asked for (Accept-Language kk or ru)."""
 
     read_roles: frozenset[str] = READERS
@@ -85,12 +84,6 @@ class AppealsAPIView(GenericAPIView):
     @property
     def allowed_roles(self) -> frozenset[str]:
         return self.read_roles if self.request.method in SAFE_METHODS else self.write_roles
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        asked = request.headers.get("Accept-Language", "")[:2].lower()
-        if asked in Language.values:
-            translation.activate(asked)
-        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return Appeal.objects.visible_to(self.request.user)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from accounts.choices import Role
 from accounts.services import create_staff_user
 from directory.models import Organisation
+from telephony.demo import load_demo_telephony
 
 DEMO_PASSWORD = "Demo-1414-bailanys"
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         call_command("load_reference_data", verbosity=options["verbosity"])
         call_command("build_demo_knowledge_base", verbosity=options["verbosity"])
         self._create_demo_users()
+        load_demo_telephony()
         self.stdout.write(self.style.SUCCESS("Demo data ready"))
 
     def _create_demo_users(self) -> None:
