@@ -79,7 +79,7 @@ def article_context(article: Article | None, language: str) -> dict[str, Any]:
 
 
 def appeal_initial(query: QueryDict) -> dict[str, Any]:
-    """Pre-filled values from the link that opened the form (a service page, a search with no results)."""
+    """Pre-filled values from the link that opened the form (a service page, a search that found nothing good)."""
     initial: dict[str, Any] = {}
     slug = query.get("service", "")
     service: Service | None = active_services().filter(slug=slug).first() if slug else None
@@ -89,6 +89,10 @@ def appeal_initial(query: QueryDict) -> dict[str, Any]:
     subject = " ".join(query.get("subject", "").split())[:SUBJECT_FROM_QUERY_MAX_CHARS]
     if subject:
         initial["subject"] = subject
+    # A search that found nothing good: the citizen's words start the question.
+    text = " ".join(query.get("text", "").split())[:SUBJECT_FROM_QUERY_MAX_CHARS]
+    if text:
+        initial["text"] = text
     return initial
 
 

@@ -82,6 +82,8 @@ def search(request: HttpRequest) -> HttpResponse:
         context["results"] = hit_links(result.hits)
         context["repaired"] = result.repaired
         context["problem"] = "" if result.hits else "nothing_found"
+        # Hits that do not answer the question well (a knowledge gap): offer to ask a consultant before them.
+        context["is_gap"] = result.is_gap
     context["max_chars"] = SEARCH_QUERY_MAX_CHARS
     return render(request, "portal/search.html", context)
 

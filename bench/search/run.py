@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/search/run.py [--questions FILE] [--json] [--passages N] [--skip-scale]
 
-Sets Django up itself (DEBUG=True, a throwaway SQLite database and index under a temporary directory unless
-DATABASE_URL is given), loads the reference data and the demo knowledge base with the management commands,
-builds the index, then runs every question through our search (`knowledge.search.search_articles`, whatever
-backend is configured) and through the baselines over the same article texts. The process is pinned to one
-CPU core, so latencies are per query on one core, analysis included.
+Sets Django up itself (DEBUG=True; a throwaway database: SQLite under a temporary directory, or a new database on
+the PostgreSQL server DATABASE_URL names, dropped at the end, where PostgreSQL's `russian` full text joins the
+baselines; the index under the temporary directory), loads the reference data and the demo knowledge base with
+the management commands, builds the index, then runs every question through our search
+(`knowledge.search.search_articles`, whatever backend is configured) and through the baselines over the same
+article texts. The process is pinned to one CPU core, so latencies are per query on one core, analysis included.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import os
 import sys
 import tempfile
 import time
-from contextlib import redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -37,6 +40,34 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--passages", type=int, default=100_000, help="size of the generated corpus")
     parser.add_argument("--skip-scale", action="store_true", help="no generated corpus (quality and demo only)")
     return parser.parse_args()
+
+
+@contextmanager
+def throwaway_database(workdir: Path) -> Iterator[None]:
+    """DATABASE_URL pointed at a database of this run only: a SQLite file under `workdir`, or, when DATABASE_URL
+    names a PostgreSQL server, a new database on it (dropped afterwards), so the run never writes into the
+    database it was given."""
+    given = os.environ.get("DATABASE_URL", "")
+    if not given.startswith(("postgres://", "postgresql://")):
+        os.environ["DATABASE_URL"] = given or f"sqlite:///{workdir / 'bench.sqlite3'}"
+        yield
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = f"bench_search_{os.getpid()}"
+    server = urlsplit(given)
+    with psycopg.connect(given, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{name}"))
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(given, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def set_up_django(workdir: Path) -> None:
@@ -180,7 +211,10 @@ def main() -> None:
     arguments = parse_arguments()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as workdir:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-search-") as workdir,
+        throwaway_database(Path(workdir)),
+    ):
         report = run(arguments, Path(workdir))
     if arguments.json:
         print(json.dumps(report, ensure_ascii=False))

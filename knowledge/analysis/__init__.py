@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from knowledge.analysis import kazakh, russian
 from knowledge.analysis.normalize import clean, has_latin, is_cyrillic, strip_latin_accents, words
-from knowledge.analysis.query import QueryWord, read_query
+from knowledge.analysis.query import Known, QueryWord, read_query
 
-__all__ = ["MAX_QUERY_TERMS", "AnalyzedQuery", "WordTerms", "analyze", "analyze_query", "analyze_word"]
+__all__ = ["MAX_QUERY_TERMS", "AnalyzedQuery", "Known", "WordTerms", "analyze", "analyze_query", "analyze_word"]
 
 MAX_QUERY_TERMS = 32
 MAX_WORD_CHARS = 48
@@ -113,10 +113,11 @@ def _distinct(tokens: list[str | None]) -> list[str]:
     return list(dict.fromkeys(token for token in tokens if token))[:MAX_QUERY_TERMS]
 
 
-def analyze_query(text: str) -> AnalyzedQuery:
-    """The query repaired where needed and analysed as Kazakh and as Russian. Never raises on any string."""
+def analyze_query(text: str, known: Known | None = None) -> AnalyzedQuery:
+    """The query repaired where needed and analysed as Kazakh and as Russian. Never raises on any string.
+    `known(word)`: whether the knowledge base knows a Cyrillic word (see `read_query`)."""
     original = text if isinstance(text, str) else ""
-    query_words, repaired = read_query(original, max_words=MAX_QUERY_TERMS)
+    query_words, repaired = read_query(original, max_words=MAX_QUERY_TERMS, known=known)
     word_terms = _word_terms(query_words)
     return AnalyzedQuery(
         original=original,

@@ -41,13 +41,16 @@ def plausibility(cyrillic: str) -> float:
     return sum(_BIGRAMS.get(pair, _UNKNOWN) for pair in pairs) / len(pairs)
 
 
-def through_layout(chunk: str) -> str | None:
-    """The Cyrillic the keys of `chunk` give on a Russian/Kazakh layout, or None when a key has no letter."""
+def through_layout(chunk: str, *, hyphen: bool = False) -> str | None:
+    """The Cyrillic the keys of `chunk` give on a Russian/Kazakh layout, or None when a key has no letter. With
+    `hyphen`, "-" stays a hyphen (the Russian layout's) instead of the Kazakh layout's ө."""
     has_letters = any("a" <= char <= "z" for char in chunk)
     out = []
     for char in chunk:
         if char in RUSSIAN_LAYOUT:
             out.append(RUSSIAN_LAYOUT[char])
+        elif hyphen and char == "-":
+            out.append(char)
         elif has_letters and char in KAZAKH_DIGITS:
             out.append(KAZAKH_DIGITS[char])
         else:
@@ -78,3 +81,27 @@ def _keyboard_reading(chunk: str) -> tuple[float, str] | None:
         return None
     _score, cyrillic = max(readings)
     return plausibility(cyrillic), cyrillic
+
+
+# Keys read as punctuation rather than letters cost this much: a full stop or comma after a word is common, a
+# bracket or semicolon before one is not (`[jnbv` is "хотим", not "отим").
+TRAILING_EDGE_MARGIN = EDGE_MARGIN
+LEADING_EDGE_MARGIN = 1.5
+_EDGE_KEYS = ",.'\"`<>;:[]{}~"
+
+
+def keyboard_readings(chunk: str) -> list[tuple[str, float]]:
+    """Every Cyrillic reading of a Latin chunk through the keyboard, with what it costs against the reading of all
+    its keys: all its keys (a trailing comma aside), without its trailing and then also its leading punctuation,
+    each also with "-" kept as a hyphen (`bp-pf` is "из-за")."""
+    chunk = chunk.rstrip(",")
+    trailing = chunk.rstrip(_EDGE_KEYS)
+    candidates = [(chunk, 0.0), (trailing, TRAILING_EDGE_MARGIN)]
+    candidates.append((trailing.lstrip(_EDGE_KEYS), TRAILING_EDGE_MARGIN * (trailing != chunk) + LEADING_EDGE_MARGIN))
+    found: dict[str, float] = {}
+    for candidate, handicap in candidates:
+        for hyphen in (False, True):
+            cyrillic = through_layout(candidate, hyphen=hyphen) if candidate else None
+            if cyrillic and len(cyrillic.replace("-", "")) >= 2 and cyrillic not in found:
+                found[cyrillic] = handicap
+    return list(found.items())

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -34,13 +36,15 @@ from django.utils import timezone
 
 from knowledge.search.base import IndexBusy, SearchHit, SearchResult
 from knowledge.search.compiler import ALL_FIELDS, FIELDS, QueryCompiler
-from knowledge.search.lexicon import Lexicon
+from knowledge.search.lexicon import Lexicon, Roots
 from knowledge.search.query import PreparedQuery, prepare_query
-from knowledge.search.text import highlight_analysed
+from knowledge.search.text import clean_query, highlight_analysed
+from knowledge.search.vocabulary import Vocabulary, current_vocabulary
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
+STALE_VERSION = re.compile(r"v\d+")
 BUILT_MARKER = "bailanys-index.json"
 PENDING_FILE = "pending-articles.txt"
 # Articles read from the database beyond the limit, in case some were archived since the index was written.
@@ -145,6 +149,7 @@ class TantivyBackend:
         self._index: tantivy.Index | None = None
         self._seen_meta: tuple[int, int, int] | None = None
         self._lexicons: dict[str, Lexicon] = {}
+        self._roots: Roots | None = None
         self._texts: dict[str, int] | None = None
         self._lock = threading.RLock()
 
@@ -178,7 +183,7 @@ class TantivyBackend:
             if changed != self._seen_meta:
                 index.reload()
                 self._seen_meta = changed
-                self._lexicons, self._texts = {}, None
+                self._lexicons, self._texts, self._roots = {}, None, None
         return index.searcher()
 
     def _texts_per_language(self, searcher: tantivy.Searcher) -> dict[str, int]:
@@ -200,6 +205,17 @@ class TantivyBackend:
                 return self._lexicons[language]
 
         return lexicon
+
+    def _roots_of(self, searcher: tantivy.Searcher) -> Callable[[], Roots]:
+        """The Russian words of this searcher's index by derivational root, built at first use after each change."""
+
+        def roots() -> Roots:
+            with self._lock:
+                if self._roots is None:
+                    self._roots = Roots.of_field(searcher, ALL_FIELDS["ru"])
+                return self._roots
+
+        return roots
 
     # --- Writing ------------------------------------------------------------------------------------------
 
@@ -232,8 +248,21 @@ class TantivyBackend:
 
     def rebuild(self) -> int:
         """The whole index from the database (published translations of live articles); readers keep the old
-        one until the commit."""
-        return self.write_all(translation_rows())
+        one until the commit. Index directories of other schema versions are removed once it is written."""
+        count = self.write_all(translation_rows())
+        self.remove_stale_versions()
+        return count
+
+    def remove_stale_versions(self) -> list[Path]:
+        """Delete the index directories of other SCHEMA_VERSIONs beside this one (`v1` when this is `v2`);
+        returns what was removed. Only `v<number>` directories are touched."""
+        removed = []
+        for other in self.path.parent.iterdir():
+            if other != self.path and other.is_dir() and STALE_VERSION.fullmatch(other.name):
+                shutil.rmtree(other, ignore_errors=True)
+                removed.append(other)
+                logger.info("knowledge search: removed the index of an older schema in %s", other)
+        return removed
 
     def write_all(self, rows: Iterable[IndexRow]) -> int:
         """The index replaced by exactly these rows, in one commit; returns how many were written."""
@@ -291,12 +320,21 @@ class TantivyBackend:
 
     def rank(self, query: str, limit: int = 10) -> Ranking:
         """Up to `limit` articles for the query, best first (no database access but the vocabulary)."""
-        prepared = prepare_query(query)
-        if prepared.is_empty:
-            return Ranking(prepared=prepared)
+        if not clean_query(query):
+            return Ranking(prepared=prepare_query(query))
         self.ensure_built()
         searcher = self.searcher()
-        compiler = QueryCompiler(self.schema, searcher, self._lexicon_of(searcher), self._texts_per_language(searcher))
+        vocabulary = current_vocabulary()
+        prepared = prepare_query(query, known=_known_words(searcher, vocabulary), vocabulary=vocabulary)
+        if prepared.is_empty:
+            return Ranking(prepared=prepared)
+        compiler = QueryCompiler(
+            self.schema,
+            searcher,
+            self._lexicon_of(searcher),
+            self._texts_per_language(searcher),
+            self._roots_of(searcher),
+        )
         compiled = compiler.compile(prepared)
         if compiled.query is None:
             return Ranking(prepared=prepared, coverage=compiled.coverage)
@@ -322,6 +360,28 @@ class TantivyBackend:
             coverage=ranking.coverage,
             backend=self.name,
         )
+
+
+def _known_words(searcher: tantivy.Searcher, vocabulary: Vocabulary) -> Callable[[str], bool]:
+    """Whether the index or the vocabulary knows a Cyrillic word (each part of a hyphenated one); stop words and
+    single letters count as known."""
+    from knowledge.analysis import analyze_word
+
+    def known_part(word: str) -> bool:
+        readings = {language: analyze_word(word, language) for language in LANGUAGES}
+        if None in readings.values():
+            return True
+        return any(
+            reading in vocabulary.words or searcher.doc_freq(ALL_FIELDS[language], reading) > 0
+            for language, reading in readings.items()
+            if reading
+        )
+
+    def known(text: str) -> bool:
+        parts = [part for part in text.split("-") if part]
+        return bool(parts) and all(known_part(part) for part in parts)
+
+    return known
 
 
 def best_per_article(searcher: tantivy.Searcher, hits: list[tuple[float, Any]]) -> list[RankedArticle]:

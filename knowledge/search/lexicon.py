@@ -65,3 +65,38 @@ class Lexicon:
             if hits:
                 return distance, [self.searcher.doc(address)["word"][0] for _texts, address in hits]
         return 0, []
+
+
+# Related words kept per query word, the most used first.
+MAX_RELATED = 4
+
+
+class Roots:
+    """The Russian words of the main index grouped by derivational root (`knowledge.analysis.russian.root_of`):
+    `регистрац`, `зарегистрирова` and `регистр` under `регистр`. Built from the term dictionary each time the
+    searcher changes, like the `Lexicon`."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        from knowledge.analysis.russian import root_of
+
+        grouped: dict[str, list[tuple[int, str]]] = {}
+        for word, count in counts.items():
+            if word.isalpha():
+                grouped.setdefault(root_of(word), []).append((count, word))
+        self.by_root = {root: [word for _count, word in sorted(words, reverse=True)] for root, words in grouped.items()}
+
+    @classmethod
+    def of_field(cls, searcher: tantivy.Searcher, field: str) -> Roots:
+        return cls(dict(searcher.terms_with_prefix(field, "")))
+
+    def related(self, word: str) -> list[str]:
+        """Index words sharing the root of `word` (or of `word` without a verb prefix), `word` itself left out."""
+        from knowledge.analysis.russian import prefixless_roots, root_of
+
+        if not word.isalpha():
+            return []
+        root = root_of(word)
+        found: list[str] = []
+        for candidate in (root, *prefixless_roots(root)):
+            found.extend(other for other in self.by_root.get(candidate, ()) if other != word and other not in found)
+        return found[:MAX_RELATED]

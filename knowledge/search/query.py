@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from knowledge.search.text import clean_query
 from knowledge.search.vocabulary import LANGUAGES, CompiledGroup, Phrase, Vocabulary, current_vocabulary
+
+if TYPE_CHECKING:
+    from knowledge.analysis import Known
 
 MAX_QUERY_TERMS = 12
 
@@ -50,17 +54,19 @@ def _merged(groups: tuple[CompiledGroup, ...]) -> dict[str, tuple[Phrase, ...]]:
     }
 
 
-def prepare_query(query: str) -> PreparedQuery:
+def prepare_query(query: str, known: Known | None = None, vocabulary: Vocabulary | None = None) -> PreparedQuery:
+    """The query analysed (see `knowledge.analysis.analyze_query`; `known` helps repair a wrong layout) and
+    matched against the vocabulary (the current one unless given)."""
     from knowledge.analysis import analyze_query
 
     text = clean_query(query)
     if not text:
         return PreparedQuery(text="", repaired=None, terms={"kk": (), "ru": ()}, phrases={"kk": (), "ru": ()})
-    analysed = analyze_query(text)
+    analysed = analyze_query(text, known)
     terms = {"kk": _unique(list(analysed.terms_kk)), "ru": _unique(list(analysed.terms_ru))}
     sequences = {"kk": tuple(analysed.terms_kk), "ru": tuple(analysed.terms_ru)}
     repaired = analysed.repaired if analysed.repaired and analysed.repaired.strip() != text else None
-    vocabulary = current_vocabulary()
+    vocabulary = vocabulary or current_vocabulary()
     groups = vocabulary.expand_groups(sequences)
     return PreparedQuery(
         text=text,

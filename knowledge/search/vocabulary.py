@@ -41,6 +41,7 @@ class Vocabulary:
             for key in group.keys:
                 self._by_first_word.setdefault(key[0], []).append((key, group))
         self._lexicon: Lexicon | None = None
+        self.words: frozenset[str] = frozenset(word for group in groups for word in group.key_words)
 
     def near(self, word: str) -> tuple[int, list[str]]:
         """Words of the vocabulary's phrases one edit (two for long words) from `word`: "рвзвод" → "развод"."""

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from knowledge.analysis import MAX_QUERY_TERMS, AnalyzedQuery, analyze, analyze_query, analyze_word
+from knowledge.analysis import MAX_QUERY_TERMS, AnalyzedQuery, analyze, analyze_query, analyze_word, russian
 from knowledge.analysis.kazakh import stem
 
 
@@ -175,6 +175,97 @@ def test_a_query_is_analysed_as_both_languages():
 def test_analyze_word_matches_the_document_tokens():
     assert analyze_word("Құжаттарыңызды", "kk") == analyze("құжат", "kk")[0]
     assert analyze_word("и", "ru") is None
+
+
+# --- Russian derivation ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "related",
+    [
+        ["регистрировать", "регистрация", "регистрации"],
+        ["восстановить", "восстановление", "восстановления"],
+        ["оформить", "оформление", "оформления"],
+        ["получить", "получение", "получения"],
+        ["исправить", "исправление", "исправлений"],
+        ["проверить", "проверка", "проверку"],
+        ["записать", "запись", "записи", "записей"],
+        ["выписать", "выписка", "выписку"],
+        ["прописаться", "прописка", "прописки"],
+        ["нарколога", "наркологических", "нарколог"],
+        ["корректировать", "корректировка", "корректировки"],
+        ["декларацию", "декларирование", "декларации"],
+        ["инвалидность", "инвалидов", "инвалидности"],
+    ],
+)
+def test_related_russian_words_share_a_derivational_root(related):
+    # given a verb and the nouns and adjectives made from it, as citizens and official texts write them
+    roots = {russian.root_of(analyze_word(word, "ru") or "") for word in related}
+    # then they meet at one root
+    assert len(roots) == 1, roots
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        ("справка", "исправить"),
+        ("восстановить", "становиться"),
+        ("основание", "осень"),
+        ("налог", "наличие"),
+        ("движимое", "недвижимость"),
+    ],
+)
+def test_unrelated_russian_words_keep_different_roots(word, other):
+    root = russian.root_of(analyze_word(word, "ru") or "")
+    assert root != russian.root_of(analyze_word(other, "ru") or "")
+    assert root not in russian.prefixless_roots(russian.root_of(analyze_word(other, "ru") or ""))
+
+
+def test_a_verb_prefix_comes_off_only_on_request_and_leaves_a_long_root():
+    # given "зарегистрировать" and "перерегистрация"
+    # then without their prefix they meet "регистрация"; short remainders are not roots ("исправ" is not "прав")
+    assert russian.prefixless_roots("зарегистр") == ["регистр"]
+    assert "регистр" in russian.prefixless_roots("перерегистр")
+    assert russian.prefixless_roots("исправ") == []
+
+
+def test_snowball_does_not_cut_the_noun_zapis_as_a_reflexive_verb():
+    # Snowball alone reads запись as зап-ись (a reflexive ending) and записи as запис-и
+    assert analyze("запись записи подпись подписи", "ru") == ["запис", "запис", "подпис", "подпис"]
+
+
+# --- Wrong layout, word by word ------------------------------------------------------------------------------
+
+
+def _known(*words):  # type: ignore[no-untyped-def]
+    known = set(words)
+    return lambda text: all(part in known for part in text.split("-") if part)
+
+
+def test_a_short_abbreviation_in_the_wrong_layout_is_repaired_when_the_knowledge_base_knows_it():
+    # given ЕНПФ typed on a Latin layout, which reads as unpronounceable Latin or a Cyrillic consonant cluster
+    typed = "gjkexbnm gtycb. bp tyga"
+    # when letter statistics alone decide, it stays Latin; when the knowledge base knows "енпф", it is repaired
+    assert analyze_query(typed).repaired == "получить пенсию из тыга"
+    assert analyze_query(typed, known=_known("получить", "пенсию", "из", "енпф")).repaired == "получить пенсию из енпф"
+
+
+def test_a_known_abbreviation_alone_in_the_wrong_layout_is_repaired():
+    assert analyze_query("tyga", known=_known("енпф")).repaired == "енпф"
+    # but a Latin word the knowledge base knows is left as it is
+    assert analyze_query("qujat", known=_known("құжат", "йгоые")).repaired != "йгоые"
+
+
+def test_a_word_next_to_wrong_layout_words_follows_them_when_it_reads_better_through_the_keyboard():
+    # given "взять" typed in the wrong layout between repaired words: its keys read as Latin are no word at all
+    assert analyze_query("ult dpznm cghfdre j hfpdjlt").repaired == "где взять справку о разводе"
+
+
+def test_a_hyphen_in_the_wrong_layout_stays_a_hyphen_when_that_gives_known_words():
+    known = _known("проверить", "запрет", "на", "выезд", "из", "за", "долгов")
+    assert analyze_query("ghjdthbnm pfghtn yf dstpl bp-pf ljkujd", known=known).repaired == (
+        "проверить запрет на выезд из-за долгов"
+    )
 
 
 # --- Bad input ----------------------------------------------------------------------------------------------

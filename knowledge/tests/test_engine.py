@@ -262,3 +262,71 @@ def test_the_demo_knowledge_base_is_searchable_after_loading(real_services):
     assert summary.synonym_groups_added > 10
     assert slugs("уакытша туруга руксат", "kk")[0] == "00203002_mvd"
     assert slugs("временное проживание", "ru")[0] == "00203002_mvd"
+
+
+# --- Related words, layout repair by what the index knows --------------------------------------------------------
+
+
+def test_a_verb_finds_the_service_named_by_its_noun(tax_and_pledge):
+    # given "Залог регистрируется в реестре" and no text with "зарегистрировать" or "регистрация"
+    new_article("restore", {"ru": ("Восстановление записей актов", "Восстановление утраченной записи.")})
+    # when citizens ask with the verb, or with the prefixed verb
+    # then the service named by the noun is found (the same root, at a lower weight than the word itself)
+    assert slugs("восстановить запись")[0] == "restore"
+    assert slugs("как зарегистрировать залог")[0] == "pledge"
+
+
+def test_an_abbreviation_typed_in_the_wrong_layout_is_repaired_because_the_index_knows_it():
+    # given the abbreviation in a published text
+    new_article("pension-fund", {"ru": ("Выписка из ЕНПФ", "Выписка о пенсионных накоплениях в ЕНПФ.")})
+    # when "получить выписку из ЕНПФ" is typed on a Latin layout (ЕНПФ reads as the consonants "tyga")
+    result = search(query="gjkexbnm dsgbcre bp tyga", language="ru")
+    # then the whole query is repaired and the article found
+    assert result.repaired == "получить выписку из енпф"
+    assert [hit.slug for hit in result.hits] == ["pension-fund"]
+
+
+# --- Nightly rebuild and old schema versions ---------------------------------------------------------------
+
+
+def test_a_rebuild_removes_index_directories_of_older_schema_versions(passport, settings):
+    # given the index of an older schema beside the current one, and a directory that is not an index
+    root = get_backend().path.parent
+    (root / "v1").mkdir(parents=True)
+    (root / "v1" / "meta.json").write_text("{}", encoding="utf-8")
+    (root / "backup").mkdir()
+    # when the index is rebuilt
+    count = get_backend().rebuild()
+    # then the old schema's directory is gone, the current index and the other directory stay
+    assert count == 2
+    assert not (root / "v1").exists()
+    assert (root / "backup").is_dir() and get_backend().is_built()
+    assert slugs("паспорт") == ["passport"]
+
+
+def test_the_search_index_is_rebuilt_every_night_at_the_configured_time(passport, settings):
+    # given the schedule of Celery beat (SEARCH_REBUILD_AT, 03:30 unless configured)
+    entry = settings.CELERY_BEAT_SCHEDULE["knowledge-rebuild-search-index"]
+    # then it runs the rebuild task at that local time
+    assert entry["task"] == "knowledge.tasks.rebuild_search_index"
+    assert entry["schedule"].hour == {3} and entry["schedule"].minute == {30}
+    from knowledge.tasks import rebuild_search_index
+
+    # and the task rebuilds the index from the database
+    assert rebuild_search_index.apply().get() == 2
+    assert slugs("паспорт") == ["passport"]
+
+
+def test_a_busy_index_skips_the_nightly_rebuild_without_failing(passport, monkeypatch, caplog):
+    # given another writer holding the index (one writer per directory)
+    from knowledge.tasks import rebuild_search_index
+
+    monkeypatch.setattr(engine, "WRITER_WAIT_SECONDS", 0.1)
+    backend = get_backend()
+    backend.rebuild()
+    # when the nightly task runs in-process (no retries there) meanwhile
+    with backend._writer(), caplog.at_level(logging.WARNING, logger="knowledge.tasks"):
+        assert rebuild_search_index.apply().get() == 0
+    # then it says so, and the index is still there and searchable
+    assert "nightly rebuild is skipped" in caplog.text
+    assert slugs("паспорт") == ["passport"]

@@ -39,10 +39,11 @@ def certificates():  # type: ignore[no-untyped-def]
 
 def test_an_article_meeting_more_query_words_outranks_a_short_title_with_one(certificates, monkeypatch):
     # given BM25 alone puts the short title "Справка" first
+    bonus = compiler.COVERAGE_WEIGHT
     monkeypatch.setattr(compiler, "COVERAGE_WEIGHT", 0.0)
     assert slugs("справка о несудимости")[0] == "any-certificate"
     # when each distinct query word a text meets adds its bonus
-    monkeypatch.setattr(compiler, "COVERAGE_WEIGHT", 5.0)
+    monkeypatch.setattr(compiler, "COVERAGE_WEIGHT", bonus)
     # then the article meeting both words comes first
     assert slugs("справка о несудимости")[:2] == ["no-record", "any-certificate"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -200,7 +202,32 @@ def test_a_search_with_no_results_offers_to_ask_a_question(published_services) -
     body = Client().get(reverse("portal:search"), {"q": "космодром марсоход"}).content.decode()
     # then
     assert "«космодром марсоход» бойынша ештеңе табылмады." in body
-    assert reverse("portal:appeal_new") + "?subject=" in body
+    assert reverse("portal:appeal_new") + "?text=%D0%BA%D0%BE%D1%81%D0%BC%D0%BE%D0%B4%D1%80%D0%BE%D0%BC" in body
+
+
+def test_a_knowledge_gap_offers_to_ask_with_the_query_as_the_question(published_services) -> None:
+    # given a query half of whose words the knowledge base does not know (hits, but a knowledge gap)
+    query = "водительское удостоверение космодром марсоход"
+    # when the citizen searches
+    response = russian_client().get(reverse("portal:search"), {"q": query})
+    body = response.content.decode()
+    # then the results come with an offer to ask a consultant, the query carried into the question
+    assert response.context["results"] and response.context["is_gap"]
+    assert 'data-testid="search-gap"' in body
+    assert "Эти результаты могут не отвечать на ваш вопрос." in body
+    link = reverse("portal:appeal_new") + "?text=" + quote(query)
+    assert link in body
+    # and the appeal form it opens starts the question with the citizen's words
+    form = russian_client().get(link).context["form"]
+    assert form["text"].value() == query
+
+
+def test_a_good_search_has_no_knowledge_gap_notice(published_services) -> None:
+    # when
+    response = russian_client().get(reverse("portal:search"), {"q": "водительское удостоверение"})
+    # then
+    assert response.context["results"] and not response.context["is_gap"]
+    assert 'data-testid="search-gap"' not in response.content.decode()
 
 
 def test_a_search_with_no_results_is_recorded_as_a_knowledge_gap_of_the_portal(published_services) -> None:
@@ -228,7 +255,23 @@ def test_a_too_long_query_gets_a_clear_message(published_services) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["<script>alert(1)</script>", "'; DROP TABLE knowledge_article; --", "1' OR '1'='1", "паспорт\x00", "🙂 ‏test‎"],
+    [
+        "<script>alert(1)</script>",
+        "'; DROP TABLE knowledge_article; --",
+        "1' OR '1'='1",
+        "паспорт\x00",
+        "\x00\x00",
+        "🙂 ‏test‎",
+        "\u200f\u202eжүргізуші\u200e",
+        "😀😀😀",
+        "%",
+        "_",
+        "*",
+        '"',
+        "title_ru:паспорт AND (body_ru:* OR",
+        "водительское~2 +удостоверение -права",
+        "а" * 10_000,
+    ],
 )
 def test_hostile_queries_are_escaped_and_harmless(published_services, query) -> None:
     # when
