@@ -33,11 +33,6 @@ class BreakReason(models.TextChoices):
     MISSED_CALL = "missed_call", _("Did not answer a call")
 
 
-class CallLanguage(models.TextChoices):
-    KAZAKH = "kk", _("Kazakh")
-    RUSSIAN = "ru", _("Russian")
-
-
 class CallState(models.TextChoices):
     IVR = "ivr", _("In the voice menu")
     QUEUED = "queued", _("Waiting in the queue")

@@ -9,8 +9,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.policy import policy
+from knowledge.choices import Language
 
-from .choices import CallLanguage, EndedBy, EventType
+from .choices import EndedBy, EventType
 
 MAX_EVENTS_PER_REQUEST = 100
 _ID_MAX = 200
@@ -122,7 +123,7 @@ def _language_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     language = data.get("language", "")
     if kind == EventType.CALL_QUEUED and not language:
         return {"language": ""}
-    if language not in CallLanguage.values:
+    if language not in Language.values:
         raise ValidationError(_("language is kk or ru."), code="event_language")
     return {"language": language}
 

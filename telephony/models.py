@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from knowledge.choices import Language
 
 from .choices import (
     BreakReason,
-    CallLanguage,
     CallOutcome,
     CallState,
     CommandStatus,
@@ -46,7 +46,7 @@ class TelephonyEdge(models.Model):
 
 class ConsultantLineQuerySet(models.QuerySet["ConsultantLine"]):
     def speaking(self, language: str) -> "ConsultantLineQuerySet":
-        if language == CallLanguage.RUSSIAN:
+        if language == Language.RUSSIAN:
             return self.filter(speaks_russian=True)
         return self.filter(speaks_kazakh=True)
 
@@ -117,7 +117,7 @@ class Call(models.Model):
     call_id = models.CharField(_("engine's call id"), max_length=200)
     caller_phone = models.CharField(_("caller's phone"), max_length=16, blank=True, db_index=True)
     dialled = models.CharField(_("dialled number"), max_length=40, blank=True)
-    language = models.CharField(_("language"), max_length=2, choices=CallLanguage.choices, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=CallState.choices, default=CallState.IVR)
     outcome = models.CharField(_("outcome"), max_length=14, choices=CallOutcome.choices, blank=True)
     offered_at = models.DateTimeField(_("offered"), null=True, blank=True)

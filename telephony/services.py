@@ -24,6 +24,7 @@ from appeals.services import hand_over_appeal, register_appeal, set_appeal_langu
 from audit.services import record_event
 from core.phone import normalise_phone
 from feedback.services import record_rating
+from knowledge.choices import Language
 
 from . import commands
 from .choices import (
@@ -348,15 +349,26 @@ def end_expired_wrap_ups(*, now: datetime | None = None) -> int:
 def dispatch_waiting_calls() -> int:
     """Offer waiting calls, oldest first, to the longest-idle ready consultant who speaks the caller's language."""
     end_expired_wrap_ups()
+    ready = ConsultantLine.objects.filter(state=ConsultantState.READY, current_call__isnull=True)
+    # Languages someone ready still speaks; a language drops out once its consultants are taken.
+    open_languages = {language for language in (Language.KAZAKH, Language.RUSSIAN) if ready.speaking(language).exists()}
     offered = 0
+    if not open_languages:
+        return 0
     for call in Call.objects.waiting().select_related("edge")[: settings.TELEPHONY_DISPATCH_BATCH]:
-        if _offer_to_someone(call):
+        language = call.language or settings.LANGUAGE_CODE
+        if language not in open_languages:
+            continue
+        if _offer_to_someone(call, language):
             offered += 1
+        else:
+            open_languages.discard(language)
+            if not open_languages:
+                break
     return offered
 
 
-def _offer_to_someone(call: Call) -> bool:
-    language = call.language or settings.LANGUAGE_CODE
+def _offer_to_someone(call: Call, language: str) -> bool:
     candidates = ConsultantLine.objects.filter(state=ConsultantState.READY, current_call__isnull=True)
     for line in candidates.speaking(language).longest_idle_first()[:5]:
         with transaction.atomic():
