@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-RUN_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/outbox
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo edge secret is for this machine only; production edges get theirs from `register_telephony_edge`.
+DEMO_EDGE_SECRET := demo-edge-secret-for-make-run-only-1414
+RUN_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/outbox \
+	TELEPHONY_EDGE_SECRET=$(DEMO_EDGE_SECRET) TELEPHONY_PLATFORM_URL=http://$(HOST):$(PORT)
 
 .PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean bench-search
 
@@ -33,13 +36,16 @@ demo-data: install
 
 run: demo-data
 	@$(RUN_ENV) $(PY) manage.py print_demo_logins --url http://$(HOST):$(PORT)
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) scripts/run_local.py $(HOST):$(PORT)
 
-# Debian packages the tests use (headless Chromium for browser tests, gettext for catalogue checks).
+# Debian packages the tests use (headless Chromium for browser tests, gettext for catalogue checks,
+# baresip phones + sox tones for real SIP calls, Kamailio for the SIP dispatcher in front of edge workers).
 system-test-deps:
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v baresip >/dev/null \
+	  && command -v sox >/dev/null && test -x /usr/sbin/kamailio || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium gettext >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium gettext baresip-core sox kamailio >/dev/null; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

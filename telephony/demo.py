@@ -10,7 +10,7 @@ from .models import ConsultantLine
 # username, extension, where the consultant's softphone listens on this machine, speaks Kazakh, speaks Russian
 DEMO_LINES: list[tuple[str, str, str, bool, bool]] = [
     ("consultant", "1001", "sip:1001@127.0.0.1:5081", True, True),
-    ("consultant2", "1002", "sip:1002@127.0.0.1:5082", False, True),
+    ("consultant2", "1002", "sip:1002@127.0.0.1:5083", False, True),
 ]
 DEMO_CONTROL_PREFIX = "http://127.0.0.1:"
 

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -107,12 +108,18 @@ def _check_known_consultants(events: list[IncomingEvent]) -> None:
 def _check_control_urls(edge: TelephonyEdge, events: list[IncomingEvent]) -> None:
     for event in events:
         url = event.data.get("control_url", "")
-        if url and not url.startswith(edge.control_url_prefix):
+        if url and not _under_prefix(url, edge.control_url_prefix):
             raise ValidationError(
                 _("control_url must start with the edge's registered prefix %(prefix)s."),
                 code="control_url",
                 params={"prefix": edge.control_url_prefix},
             )
+
+
+def _under_prefix(url: str, prefix: str) -> bool:
+    """Starts with the prefix and names the same host: `http://127.0.0.1:` must not admit `http://127.0.0.1.evil/`."""
+    parsed, allowed = urlsplit(url), urlsplit(prefix)
+    return url.startswith(prefix) and (parsed.scheme, parsed.hostname) == (allowed.scheme, allowed.hostname)
 
 
 def record_platform_event(*, call: Call, type: str, data: dict[str, Any], at: datetime | None = None) -> None:

@@ -131,8 +131,11 @@ def test_one_bad_event_refuses_the_whole_batch(engine, lines):
     assert not CallEvent.objects.exists()
 
 
-def test_a_control_url_outside_the_edge_prefix_is_refused(engine):
-    event = engine.event("x4", "call.offered", 0, caller="87011234567", control_url="http://10.0.0.9/steal")
+@pytest.mark.parametrize(
+    "control_url", ["http://10.0.0.9/steal", "http://127.0.0.1.evil.example/", "file:///etc/passwd"]
+)
+def test_a_control_url_outside_the_edge_prefix_is_refused(engine, control_url):
+    event = engine.event("x4", "call.offered", 0, caller="87011234567", control_url=control_url)
     assert engine.post(event).status_code == 400
 
 

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     @translation.override("en")
     def handle(self, *args: Any, **options: Any) -> None:
-        url = options["url"]
+        url = self._url = options["url"]
         users = {u.username: u for u in get_user_model().objects.filter(username__in=[d[0] for d in DEMO_USERS])}
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Bailanys is starting on {url}"))
@@ -29,4 +29,20 @@ class Command(BaseCommand):
             organisation = f" — {user.organisation.name_ru}" if user.organisation else ""
             self.stdout.write(f"    {username:<12} {user.get_role_display()}{organisation}")
         self.stdout.write("  Acknowledgement e-mails are written to var/outbox/ in this mode.")
+        self._print_phone_line()
         self.stdout.write("")
+
+    def _print_phone_line(self) -> None:
+        from telephony.edges.pjsip.config import EdgeConfigError, EdgeSettings
+        from telephony.models import ConsultantLine
+
+        try:
+            address = EdgeSettings.from_env().public_address()
+        except EdgeConfigError:
+            return
+        self.stdout.write(f"  Phone line (SIP, e.g. `baresip` then `/dial {address}`): {address}")
+        self.stdout.write("  Consultants' softphones must listen at (the edge rings them there):")
+        for line in ConsultantLine.objects.select_related("user").order_by("extension"):
+            languages = "+".join(line.languages)
+            self.stdout.write(f"    {line.user.username:<12} ext. {line.extension}  {line.sip_uri}  ({languages})")
+        self.stdout.write(f"  Supervisors' wallboard: {self._url}/telephony/wallboard/")
