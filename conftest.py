@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -174,6 +175,30 @@ def regulator_client(regulator) -> Client:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def admin_client_user(administrator) -> Client:  # type: ignore[no-untyped-def]
     return client_for(administrator)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's) per test process, shared by every app's browser tests (Playwright's sync
+    API allows one instance per thread); each test opens its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 class SmtpInbox:

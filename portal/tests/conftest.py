@@ -1,8 +1,7 @@
-"""Portal fixtures: real services with their egov.kz texts published as articles, and a headless browser."""
+"""Portal fixtures: real services with their egov.kz texts published as articles (the browser is in conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,16 +13,6 @@ from knowledge.choices import ContentOrigin
 from knowledge.demo import DemoSummary, build_article
 from knowledge.models import Article
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # A real bilingual service of the register (data/reference/egov_services_kk_ru.jsonl): a driving licence.
 DRIVING_LICENCE_SLUG = "010pass_mvd"
 
@@ -53,14 +42,3 @@ def publish(article: Article, language: str, title: str, body: str, origin: str 
         article=article, language=language, title=title, body=body, content_origin=origin, actor=None
     )
     knowledge_services.publish_version(version=version, actor=None)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium (Debian's) for the whole session; each test opens its own context."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()

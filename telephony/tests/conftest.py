@@ -97,7 +97,7 @@ def lines(edge: TelephonyEdge, consultant: Any) -> dict[str, ConsultantLine]:
     return {
         "1001": services.open_consultant_line(user=consultant, extension="1001", sip_uri="sip:1001@127.0.0.1:5801"),
         "1002": services.open_consultant_line(
-            user=_consultant("dana"), extension="1002", sip_uri="sip:1002@127.0.0.1:5802"
+            user=_consultant("dauren"), extension="1002", sip_uri="sip:1002@127.0.0.1:5802"
         ),
         "1003": services.open_consultant_line(
             user=_consultant("oleg"), extension="1003", sip_uri="sip:1003@127.0.0.1:5803", speaks_kazakh=False
