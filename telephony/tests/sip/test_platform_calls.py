@@ -72,6 +72,15 @@ def _call() -> Call | None:
     return Call.objects.filter(edge__name=EDGE_NAME).first()
 
 
+def _call_in(caller: Any, edge: EdgeProcess, *, digit: str) -> None:
+    """Dial the edge, wait until the platform knows the call, and choose the language in the menu."""
+    caller.dial(edge.sip_uri)
+    caller.wait_for("CALL_ESTABLISHED")
+    _until(lambda: _call() is not None, what="call.offered")
+    time.sleep(0.5)  # let RTP flow before the RFC 2833 digit
+    caller.send_digit(digit)
+
+
 def test_a_call_from_language_choice_to_rating_through_a_transfer(platform_edge: EdgeProcess, phones: PhoneFactory):
     # given two consultants whose phones answer by themselves; 1001 has been free longer
     first_phone = phones("1001", CONSULTANT_A_HZ, auto_answer=True)
@@ -81,11 +90,7 @@ def test_a_call_from_language_choice_to_rating_through_a_transfer(platform_edge:
     caller = phones(CALLER_NUMBER, CALLER_HZ)
 
     # when the citizen calls and chooses Russian
-    caller.dial(platform_edge.sip_uri)
-    caller.wait_for("CALL_ESTABLISHED")
-    _until(lambda: _call() is not None, what="call.offered")
-    time.sleep(0.5)
-    caller.send_digit("2")
+    _call_in(caller, platform_edge, digit="2")
     # then the platform connects them to 1001, the longest idle
     call = _until(lambda: Call.objects.filter(edge__name=EDGE_NAME, state=CallState.CONNECTED).first(), what="connect")
     assert call.consultant == first.user
@@ -148,11 +153,7 @@ def test_a_caller_who_hangs_up_in_the_queue_is_abandoned(platform_edge: EdgeProc
     # given nobody is ready
     caller = phones(CALLER_NUMBER, CALLER_HZ)
     # when a caller chooses Kazakh, waits, and hangs up
-    caller.dial(platform_edge.sip_uri)
-    caller.wait_for("CALL_ESTABLISHED")
-    _until(lambda: _call() is not None, what="call.offered")
-    time.sleep(0.5)
-    caller.send_digit("1")
+    _call_in(caller, platform_edge, digit="1")
     _until(lambda: Call.objects.filter(edge__name=EDGE_NAME, state=CallState.QUEUED).exists(), what="queued")
     time.sleep(2)
     caller.hangup()
@@ -176,11 +177,7 @@ def test_a_consultant_who_never_answers_is_set_not_ready_and_the_next_one_gets_t
     answering = _line("timur", "1002", answering_phone.uri, idle_minutes=1)
     caller = phones(CALLER_NUMBER, CALLER_HZ)
     # when a caller queues
-    caller.dial(platform_edge.sip_uri)
-    caller.wait_for("CALL_ESTABLISHED")
-    _until(lambda: _call() is not None, what="call.offered")
-    time.sleep(0.5)
-    caller.send_digit("1")
+    _call_in(caller, platform_edge, digit="1")
     # then after 1001's phone rang out, 1002 talks to the caller and 1001 is on a break
     call = _until(
         lambda: Call.objects.filter(edge__name=EDGE_NAME, state=CallState.CONNECTED, consultant=answering.user).first(),
