@@ -1,4 +1,5 @@
-"""`make run`: the platform (Django's development server) and the reference SIP edge, stopped together."""
+"""`make run`: the platform (Django's development server), the reference SIP edge and the phone queue's
+clock (Celery beat's job when there is a broker), started and stopped together."""
 
 import os
 import signal
@@ -11,16 +12,17 @@ def main(address: str) -> int:
     python = sys.executable
     edge = subprocess.Popen([python, "-m", "telephony.edges.pjsip"], env=os.environ.copy())  # noqa: S603
     server = subprocess.Popen([python, "manage.py", "runserver", address], env=os.environ.copy())  # noqa: S603
+    clock = subprocess.Popen([python, "manage.py", "telephony_tick"], env=os.environ.copy())  # noqa: S603
     try:
-        while edge.poll() is None and server.poll() is None:
+        while edge.poll() is None and server.poll() is None and clock.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (server, edge):
+        for process in (server, edge, clock):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in (server, edge):
+        for process in (server, edge, clock):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -1,8 +1,11 @@
 """Setting up a phone line: registering edges, demo lines."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services import create_staff_user
@@ -61,3 +64,18 @@ def test_only_consultants_get_a_line_and_an_extension_belongs_to_one(consultant,
     with pytest.raises(ValidationError) as taken:
         services.open_consultant_line(user=other, extension="1001", sip_uri="sip:1001@127.0.0.1:5071")
     assert taken.value.code == "extension_taken"
+
+
+@pytest.mark.django_db
+def test_the_clock_without_beat_ends_expired_wrap_ups(consultant, settings):
+    # given a consultant whose wrap-up is over
+    settings.TELEPHONY_WRAP_UP_SECONDS = 10
+    line = services.open_consultant_line(user=consultant, extension="1001", sip_uri="sip:1001@127.0.0.1:5081")
+    ConsultantLine.objects.filter(pk=line.pk).update(
+        state="wrap_up", state_since=timezone.now() - timedelta(seconds=11)
+    )
+    # when the clock ticks once
+    call_command("telephony_tick", "--once")
+    # then they are ready again
+    line.refresh_from_db()
+    assert line.state == "ready"
