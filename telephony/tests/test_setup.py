@@ -79,3 +79,20 @@ def test_the_clock_without_beat_ends_expired_wrap_ups(consultant, settings):
     # then they are ready again
     line.refresh_from_db()
     assert line.state == "ready"
+
+
+@pytest.mark.django_db
+def test_make_run_prints_the_number_to_call_and_the_consultants_phones(monkeypatch, capsys):
+    # given the demo data with the edge's secret in the environment, as make run has it
+    for username in ("consultant", "consultant2"):
+        create_staff_user(username=username, password=PASSWORD, role=Role.CONSULTANT)
+    monkeypatch.setenv("TELEPHONY_EDGE_SECRET", "demo-secret-" + "x" * 40)
+    monkeypatch.setenv("TELEPHONY_EDGE_SIP_PORT", "5070")
+    load_demo_telephony()
+    # when the logins are printed
+    call_command("print_demo_logins", "--url", "http://127.0.0.1:8000")
+    printed = capsys.readouterr().out
+    # then the SIP address to call and each consultant's softphone address are there
+    assert "sip:1414@127.0.0.1:5070" in printed
+    assert "ext. 1001  sip:1001@127.0.0.1:5081  (kk+ru)" in printed
+    assert "ext. 1002  sip:1002@127.0.0.1:5083  (ru)" in printed
