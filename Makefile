@@ -10,7 +10,7 @@ DEMO_EDGE_SECRET := demo-edge-secret-for-make-run-only-1414
 RUN_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/outbox \
 	TELEPHONY_EDGE_SECRET=$(DEMO_EDGE_SECRET) TELEPHONY_PLATFORM_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean bench-search
+.PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean bench-search bench-telephony
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ test: install-dev system-test-deps lint
 # Knowledge search benchmark: quality per spelling variant with baselines, latency, 100k build (bench/search).
 bench-search: install
 	DEBUG=True $(PY) bench/search/run.py $(BENCH_ARGS)
+
+# Phone line benchmark: SIPp callers through Kamailio and the PJSIP edge to the platform (bench/telephony);
+# e.g. `make bench-telephony BENCH_ARGS="--calls 100"`. Needs PostgreSQL, kamailio, sip-tester, sox.
+bench-telephony: install
+	$(PY) bench/telephony/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

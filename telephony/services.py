@@ -63,8 +63,21 @@ def accept_events(*, edge: TelephonyEdge, events: list[IncomingEvent]) -> Accept
             accepted += 1
         else:
             duplicates += 1
-    transaction.on_commit(dispatch_waiting_calls)
+    if any(event.type in _QUEUE_MOVING_EVENTS for event in events):
+        transaction.on_commit(dispatch_waiting_calls)
     return Accepted(accepted=accepted, duplicates=duplicates)
+
+
+# Events after which a waiting call may be offered: a caller queues, or a consultant or a call becomes free.
+_QUEUE_MOVING_EVENTS = frozenset(
+    {
+        EventType.CALL_QUEUED,
+        EventType.CONSULTANT_NO_ANSWER,
+        EventType.CONSULTANT_LEFT,
+        EventType.TRANSFER_ANNOUNCED,
+        EventType.CALL_ENDED,
+    }
+)
 
 
 def _store_event(edge: TelephonyEdge, event: IncomingEvent) -> bool:
@@ -377,8 +390,14 @@ def dispatch_waiting_calls() -> int:
 
 def _offer_to_someone(call: Call, language: str) -> bool:
     candidates = ConsultantLine.objects.filter(state=ConsultantState.READY, current_call__isnull=True)
-    for line in candidates.speaking(language).longest_idle_first()[:5]:
+    ordered = candidates.speaking(language).longest_idle_first()
+    for _attempt in range(3):
         with transaction.atomic():
+            # Concurrent dispatchers each take a different line instead of queueing on the same row (PostgreSQL;
+            # SQLite serialises writers anyway and ignores the lock).
+            line = ordered.select_for_update(skip_locked=True).first()
+            if line is None:
+                return False
             if not _claim(line, call):
                 continue
             commands.issue(call=call, type=CommandType.CONNECT, data=_dial_data(line))

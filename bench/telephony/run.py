@@ -1,0 +1,822 @@
+"""Phone line benchmark: real SIP calls through Kamailio and the PJSIP edge to the platform, measured end to end.
+
+    .venv/bin/python bench/telephony/run.py --calls 100 [--hold 60] [--rate 10] [--answer-delay 1.0] [--json]
+
+Brings up, on loopback, and tears down at the end (every process in its own process group, ports chosen free):
+- a fresh PostgreSQL database `bench_telephony` (dropped and created, migrated) on BENCH_TELEPHONY_POSTGRES
+  (default postgres://postgres@127.0.0.1:5432/postgres), kept after the run for inspection;
+- the platform under gunicorn with production settings (DEBUG=False, no Celery broker: commands to the edge are
+  sent in-process, as `CELERY_TASK_ALWAYS_EAGER` does without a broker), one edge registered
+  (`telephony.services.register_edge`) and calls + spare consultant lines (`accounts.services.create_staff_user`,
+  `telephony.services.open_consultant_line`), all ready (`set_consultant_state`), whose SIP addresses point at
+  one SIPp UAS that answers after `--answer-delay` and plays the consultant's tone;
+- the PJSIP edge (`python -m telephony.edges.pjsip`, 2 conversations per worker, ceil(calls/2) + spare workers)
+  behind Kamailio's dispatcher (deploy/kamailio/kamailio.cfg, list from `... dispatcher-list`) on one port;
+- SIPp callers (`--rate` per second) that dial the dispatcher, press 1 (RFC 2833 pcap) a second into the
+  language prompt, play their own tone (`rtp_stream`, PCMU) and hang up `--hold` seconds after pressing 1.
+
+Measures: concurrent conversations held with every one recorded; recorded duration (the platform's
+`Recording.duration_seconds`) over the conversation's wall duration (the consultant UAS: its 200 OK to the edge's
+BYE) per call; call setup rate; CPU per call over the steady state (all calls connected); and the average speed
+of answer the platform computed (`telephony.statistics.figures_between`) beside the generator's (caller pressed 1
+→ consultant UAS sent 200 OK). Caller and consultant legs are paired through the extension the platform connected
+the call to (the edge puts no header of the caller's call on the consultant leg); the generator's average is also
+given without any pairing (mean answer time − mean time of pressing 1, valid when every call was answered once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import wave
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from bench.telephony import processes  # noqa: E402
+from bench.telephony.scenarios import (  # noqa: E402
+    DTMF_ONE_PCAP,
+    CallerLeg,
+    ConsultantLeg,
+    caller_scenario,
+    consultant_scenario,
+    parse_log,
+)
+
+TARGETS = {"concurrent_calls": 100, "recorded_over_wall_min": 0.99, "asa_difference_s": 1.0}
+DATABASE = "bench_telephony"
+EDGE_NAME = "bench-edge"
+FIRST_EXTENSION = 7000
+CALLER_HZ, CONSULTANT_HZ = 600, 1000  # each side's own tone
+CONVERSATIONS_PER_WORKER = 2  # telephony/edges/pjsip/config.py: the wheel's 4 calls per process
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=10, help="simultaneous calls to hold")
+    parser.add_argument("--hold", type=float, default=60.0, help="seconds a caller stays after pressing 1")
+    parser.add_argument("--rate", type=float, default=10.0, help="new calls per second")
+    parser.add_argument("--answer-delay", type=float, default=1.0, help="seconds a consultant's phone rings")
+    parser.add_argument("--workers", type=int, default=0, help="edge workers (default: ceil(calls/2) + spare)")
+    parser.add_argument("--platform-workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, SIPp traces)")
+    return parser.parse_args()
+
+
+def say(args: argparse.Namespace, message: str) -> None:
+    if not args.json:
+        print(message, flush=True)
+
+
+# --- Bring-up ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    calls: int
+    lines: int
+    workers: int
+    platform_port: int
+    dispatcher_port: int
+    caller_port: int
+    consultant_port: int
+    caller_media: int
+    consultant_media: int
+    edge_sip: int
+    edge_control: int
+    edge_rtp: int
+
+    @classmethod
+    def make(cls, args: argparse.Namespace) -> Plan:
+        calls = args.calls
+        workers = args.workers or math.ceil(calls / CONVERSATIONS_PER_WORKER) + max(1, math.ceil(calls / 40))
+        taken: set[int] = set()
+
+        def one(*, tcp: bool = False) -> int:
+            return processes.free_range(1, start=10000, stop=32700, udp=not tcp, tcp=tcp, taken=taken)
+
+        media = 4 * calls + 100  # SIPp's rtp_stream takes ports from -mp upwards
+        edge_rtp = processes.free_range(200 * workers, start=2000, stop=32700, taken=taken)  # the largest first
+        return cls(
+            calls=calls,
+            lines=calls + max(2, math.ceil(calls / 10)),
+            workers=workers,
+            platform_port=one(tcp=True),
+            dispatcher_port=one(),
+            caller_port=one(),
+            consultant_port=one(),
+            caller_media=processes.free_range(media, start=10000, stop=32700, taken=taken),
+            consultant_media=processes.free_range(media, start=10000, stop=32700, taken=taken),
+            edge_sip=processes.free_range(workers, start=10000, stop=32700, taken=taken),
+            edge_control=processes.free_range(workers, start=10000, stop=32700, udp=False, tcp=True, taken=taken),
+            edge_rtp=edge_rtp,
+        )
+
+
+def fresh_database() -> str:
+    """Drop and create the benchmark's database; returns its URL."""
+    import psycopg
+    from psycopg import sql
+
+    server = os.environ.get("BENCH_TELEPHONY_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [DATABASE],
+        )
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(DATABASE)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+    return urlunsplit(urlsplit(server)._replace(path=f"/{DATABASE}"))
+
+
+def platform_environment(workdir: Path, database_url: str) -> dict[str, str]:
+    """Production settings (DEBUG=False) on plain HTTP, no Celery broker (tasks run in-process)."""
+    env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
+    env.update(
+        DEBUG="False",
+        SECRET_KEY="bench-telephony-" + secrets.token_hex(24),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="False",
+        DATABASE_URL=database_url,
+        MEDIA_ROOT=str(workdir / "media"),
+        SEARCH_INDEX_DIR=str(workdir / "index"),
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def set_up_platform(plan: Plan, secret: str) -> None:
+    """Consultants, their lines (SIP addresses at the consultant UAS), all ready; the edge registered."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from accounts.choices import Role
+    from accounts.services import create_staff_user
+    from telephony import services
+    from telephony.choices import ConsultantState
+
+    # These users never log in: hash their passwords cheaply so setting up 100+ of them takes seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    password = secrets.token_urlsafe(18)
+    for index in range(plan.lines):
+        extension = str(FIRST_EXTENSION + index)
+        user = create_staff_user(
+            username=f"bench-consultant-{extension}",
+            password=password,
+            role=Role.CONSULTANT,
+            first_name="Bench",
+            last_name=extension,
+        )
+        line = services.open_consultant_line(
+            user=user, extension=extension, sip_uri=f"sip:{extension}@127.0.0.1:{plan.consultant_port}"
+        )
+        services.set_consultant_state(line=line, state=ConsultantState.READY, actor=user)
+    services.register_edge(name=EDGE_NAME, secret=secret, control_url_prefix="http://127.0.0.1:")
+
+
+def wait_for(what: str, ready: Any, *, timeout: float, started: processes.Started | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if started is not None and started.process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {started.process.returncode}:\n{started.log_tail()}")
+        if time.monotonic() > deadline:
+            tail = started.log_tail() if started is not None else ""
+            raise RuntimeError(f"{what} not ready after {timeout:.0f} s\n{tail}")
+        time.sleep(0.2)
+
+
+def http_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # any HTTP answer (401 for an unsigned request) means it serves
+    except OSError:
+        return False
+
+
+def edge_environment(plan: Plan, workdir: Path, secret: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TELEPHONY_")}
+    env.update(
+        TELEPHONY_PLATFORM_URL=f"http://127.0.0.1:{plan.platform_port}",
+        TELEPHONY_EDGE_NAME=EDGE_NAME,
+        TELEPHONY_EDGE_SECRET=secret,
+        TELEPHONY_EDGE_SIP_HOST="127.0.0.1",
+        TELEPHONY_EDGE_SIP_PORT=str(plan.edge_sip),
+        TELEPHONY_EDGE_RTP_PORT=str(plan.edge_rtp),
+        TELEPHONY_EDGE_CONTROL_HOST="127.0.0.1",
+        TELEPHONY_EDGE_CONTROL_PORT=str(plan.edge_control),
+        TELEPHONY_EDGE_WORKERS=str(plan.workers),
+        TELEPHONY_EDGE_PUBLIC_SIP_URI=f"sip:1414@127.0.0.1:{plan.dispatcher_port}",
+        TELEPHONY_RECORDINGS_DIR=str(workdir / "edge" / "recordings"),
+        TELEPHONY_EDGE_SPOOL_DIR=str(workdir / "edge" / "spool"),
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def start_everything(args: argparse.Namespace, plan: Plan, groups: processes.ProcessGroups) -> dict[str, Any]:
+    from telephony.tests.sip.kamailio import CONFIG, kamailio_binary, sip_options_ok
+
+    workdir = groups.workdir
+    secret = secrets.token_hex(32)
+    say(args, f"database {DATABASE}: drop, create, migrate …")
+    env = platform_environment(workdir, fresh_database())
+    migrate = subprocess.run(
+        [PY, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if migrate.returncode:
+        raise RuntimeError(f"migrate failed:\n{migrate.stdout[-2000:]}\n{migrate.stderr[-3000:]}")
+    os.environ.clear()
+    os.environ.update(env)
+    started_setup = time.monotonic()
+    set_up_platform(plan, secret)
+    say(args, f"{plan.lines} consultant lines ready, edge registered ({time.monotonic() - started_setup:.1f} s)")
+
+    platform = groups.start(
+        "platform",
+        [
+            GUNICORN,
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{plan.platform_port}",
+            "--workers",
+            str(args.platform_workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    events_url = f"http://127.0.0.1:{plan.platform_port}/api/v1/telephony/events/"
+    wait_for("gunicorn", lambda: http_answers(events_url), timeout=30, started=platform)
+
+    edge_env = edge_environment(plan, workdir, secret)
+    edge = groups.start("edge", [PY, "-m", "telephony.edges.pjsip"], env=edge_env, cwd=ROOT)
+    health = [f"http://127.0.0.1:{plan.edge_control + index}/health" for index in range(plan.workers)]
+    wait_for("edge workers", lambda: all(http_answers(url) for url in health), timeout=60, started=edge)
+
+    listing = subprocess.run(
+        [PY, "-m", "telephony.edges.pjsip", "dispatcher-list"],
+        cwd=ROOT,
+        env=edge_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (workdir / "dispatcher.list").write_text(listing.stdout)
+    binary = kamailio_binary()
+    if binary is None:
+        raise RuntimeError("kamailio is not installed: run `make system-test-deps`")
+    kamailio = groups.start(
+        "kamailio",
+        [
+            binary,
+            "-DD",
+            "-E",
+            "-f",
+            str(CONFIG),
+            "-A",
+            f"LISTEN=udp:127.0.0.1:{plan.dispatcher_port}",
+            "-A",
+            f'DISPATCHER_LIST="{workdir / "dispatcher.list"}"',
+            "-A",
+            "CHILDREN=4",
+            "-Y",
+            str(workdir),
+            "-P",
+            str(workdir / "kamailio.pid"),
+            "-w",
+            str(workdir),
+        ],
+    )
+    wait_for("kamailio", lambda: sip_options_ok(plan.dispatcher_port), timeout=15, started=kamailio)
+    return {"platform": platform, "edge": edge, "kamailio": kamailio, "env": env}
+
+
+def make_audio(workdir: Path) -> tuple[Path, Path]:
+    """Each side's own tone, 10 s of raw 8 kHz µ-law (PCMU) looped by SIPp's rtp_stream."""
+    caller, consultant = workdir / "caller.ul", workdir / "consultant.ul"
+    for path, frequency in ((caller, CALLER_HZ), (consultant, CONSULTANT_HZ)):
+        subprocess.run(
+            [
+                "sox",
+                "-n",
+                "-r",
+                "8000",
+                "-c",
+                "1",
+                "-t",
+                "ul",
+                str(path),
+                "synth",
+                "10",
+                "sine",
+                str(frequency),
+                "vol",
+                "0.3",
+            ],
+            check=True,
+        )
+    return caller, consultant
+
+
+def start_consultants(args: argparse.Namespace, plan: Plan, groups: processes.ProcessGroups) -> processes.Started:
+    workdir = groups.workdir
+    _, consultant_audio = make_audio(workdir)
+    scenario = workdir / "consultant.xml"
+    scenario.write_text(consultant_scenario(answer_ms=int(args.answer_delay * 1000), consultant_audio=consultant_audio))
+    return groups.start(
+        "sipp-consultants",
+        [
+            *("sipp", "-sf", str(scenario), "-i", "127.0.0.1", "-p", str(plan.consultant_port)),
+            *("-mp", str(plan.consultant_media), "-nostdin", "-aa"),
+            *("-trace_logs", "-log_file", str(workdir / "consultants.log")),
+            *("-trace_err", "-error_file", str(workdir / "consultants_errors.log")),
+        ],
+        cwd=workdir,
+    )
+
+
+def start_callers(args: argparse.Namespace, plan: Plan, groups: processes.ProcessGroups) -> processes.Started:
+    workdir = groups.workdir
+    scenario = workdir / "caller.xml"
+    scenario.write_text(caller_scenario(hold_s=args.hold, caller_audio=workdir / "caller.ul"))
+    numbers = workdir / "callers.csv"
+    numbers.write_text("SEQUENTIAL\n" + "".join(f"+7701{5000000 + index:07d};\n" for index in range(plan.calls)))
+    return groups.start(
+        "sipp-callers",
+        [
+            *("sipp", f"127.0.0.1:{plan.dispatcher_port}", "-sf", str(scenario), "-inf", str(numbers), "-s", "1414"),
+            *("-i", "127.0.0.1", "-p", str(plan.caller_port), "-mp", str(plan.caller_media)),
+            *("-r", str(args.rate), "-m", str(plan.calls), "-l", str(plan.calls), "-nostdin", "-aa"),
+            *("-trace_logs", "-log_file", str(workdir / "callers.log")),
+            *("-trace_err", "-error_file", str(workdir / "callers_errors.log")),
+            *("-trace_stat", "-stf", str(workdir / "callers_stats.csv"), "-fd", "1"),
+            *("-trace_screen", "-screen_file", str(workdir / "callers_screen.log")),
+        ],
+        cwd=workdir,
+    )
+
+
+# --- Watching the steady state -----------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    at: float
+    cpu: dict[str, dict[int, float]]
+    box: tuple[float, float]
+    talking: int  # platform: calls answered and not ended
+    answered: int
+    ended: int
+
+
+def postgres_pgids() -> list[int]:
+    """Process groups of the PostgreSQL server (started outside the benchmark; other users may load it too)."""
+    pgids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    pgids.add(os.getpgid(int(entry)))
+            except OSError:
+                continue
+    return sorted(pgids)
+
+
+def snapshot(groups: dict[str, list[int]]) -> Snapshot:
+    from telephony.models import Call
+
+    counts = Call.objects.filter(answered_at__isnull=False)
+    cpu = {}
+    for name, pgids in groups.items():
+        merged: dict[int, float] = {}
+        for pgid in pgids:
+            merged.update(processes.group_cpu(pgid))
+        cpu[name] = merged
+    return Snapshot(
+        at=time.monotonic(),
+        cpu=cpu,
+        box=processes.box_cpu(),
+        talking=counts.filter(ended_at__isnull=True).count(),
+        answered=counts.count(),
+        ended=Call.objects.filter(ended_at__isnull=False).count(),
+    )
+
+
+def steady_window(snapshots: list[Snapshot], calls: int) -> tuple[Snapshot, Snapshot] | None:
+    """The longest run of snapshots in which the platform saw the most calls talking at once (all, at best)."""
+    if not snapshots:
+        return None
+    peak = max(item.talking for item in snapshots)
+    if peak == 0:
+        return None
+    best: tuple[int, int] | None = None
+    start = None
+    for index, item in enumerate([*snapshots, None]):
+        if item is not None and item.talking == peak:
+            start = index if start is None else start
+            continue
+        if start is not None:
+            if best is None or index - 1 - start > best[1] - best[0]:
+                best = (start, index - 1)
+            start = None
+    if best is None or best[1] == best[0]:
+        return None
+    return snapshots[best[0]], snapshots[best[1]]
+
+
+# --- Figures -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Paired:
+    caller: CallerLeg
+    consultant: ConsultantLeg | None = None
+    recorded_s: float | None = None
+    platform_wait_s: float | None = None
+    both_sides: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.consultant is None or self.recorded_s is None or self.consultant.wall_s <= 0:
+            return None
+        return self.recorded_s / self.consultant.wall_s
+
+    @property
+    def generator_wait_s(self) -> float | None:
+        return None if self.consultant is None else self.consultant.answered - self.caller.pressed
+
+
+def pair_legs(callers: list[CallerLeg], consultants: list[ConsultantLeg]) -> list[Paired]:
+    """Caller leg → the platform's call (same SIP Call-ID) → the extension it was connected to → that
+    consultant's UAS leg answered nearest to the platform's answer time; recordings summed per call."""
+    from recordings.models import Recording
+    from telephony.models import Call, ConsultantLine
+
+    extension_of = dict(ConsultantLine.objects.values_list("user_id", "extension"))
+    calls = {call.call_id: call for call in Call.objects.all()}
+    recorded: dict[str, float] = {}
+    both_sides: dict[str, bool] = {}
+    for recording in Recording.objects.select_related("call"):
+        call_id = recording.call.call_id
+        recorded[call_id] = recorded.get(call_id, 0.0) + (recording.duration_seconds or 0.0)
+        both_sides[call_id] = both_sides.get(call_id, False) or both_sides_heard(Path(recording.file.path))
+    by_extension: dict[str, list[ConsultantLeg]] = {}
+    for leg in consultants:
+        by_extension.setdefault(leg.extension, []).append(leg)
+    paired = []
+    for caller in callers:
+        item = Paired(caller)
+        call = calls.get(caller.call_id)
+        if call is None:
+            item.notes.append("unknown to the platform")
+        else:
+            item.platform_wait_s = call.wait_seconds
+            item.recorded_s = recorded.get(call.call_id)
+            item.both_sides = both_sides.get(call.call_id, False)
+            extension = extension_of.get(call.consultant_id) if call.consultant_id else None
+            legs = by_extension.get(extension or "", [])
+            if legs and call.answered_at is not None:
+                answered = call.answered_at.timestamp()
+                item.consultant = min(legs, key=lambda leg: abs(leg.answered - answered))
+            else:
+                item.notes.append("no consultant leg")
+        paired.append(item)
+    return paired
+
+
+def both_sides_heard(path: Path, *, frequencies: tuple[int, int] = (CALLER_HZ, CONSULTANT_HZ)) -> bool:
+    """Whether half a second from the middle of a recording carries both parties' tones (Goertzel, each at
+    least 15% of the energy: the recording is a mono mix of the caller and the consultant)."""
+    with wave.open(str(path), "rb") as source:
+        rate, frames = source.getframerate(), source.getnframes()
+        if source.getsampwidth() != 2 or frames < rate:
+            return False
+        source.setpos(frames // 2)
+        raw, channels = source.readframes(rate // 2), source.getnchannels()
+    samples = struct.unpack(f"<{len(raw) // 2}h", raw)[::channels]
+    energy = sum(sample * sample for sample in samples)
+    if energy < len(samples) * 100**2:
+        return False
+    for frequency in frequencies:
+        coefficient = 2 * math.cos(2 * math.pi * frequency / rate)
+        previous = before = 0.0
+        for sample in samples:
+            previous, before = sample + coefficient * previous - before, previous
+        power = (previous * previous + before * before - coefficient * previous * before) * 2 / len(samples)
+        if power < 0.15 * energy:
+            return False
+    return True
+
+
+def peak_overlap(intervals: list[tuple[float, float]]) -> int:
+    edges = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    peak = current = 0
+    for _, step in edges:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
+def rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def figures(
+    args: argparse.Namespace,
+    plan: Plan,
+    workdir: Path,
+    snapshots: list[Snapshot],
+    started_at: datetime,
+) -> dict[str, Any]:
+    from telephony.statistics import figures_between
+
+    callers, _, refused = parse_log(workdir / "callers.log")
+    _, consultants, _ = parse_log(workdir / "consultants.log")
+    paired = pair_legs(callers, consultants)
+    recorded = [item for item in paired if item.ratio is not None]
+    ratios = sorted(item.ratio for item in recorded if item.ratio is not None)
+    held = peak_overlap([(item.consultant.answered, item.consultant.ended) for item in recorded if item.consultant])
+
+    queue = figures_between(started_at - timedelta(minutes=1), datetime.now(UTC) + timedelta(minutes=1))
+    waits = [item.generator_wait_s for item in paired if item.generator_wait_s is not None]
+    asa_generator = statistics.fmean(waits) if waits else None
+    unpaired_asa = None
+    if consultants and callers and len(consultants) == len(callers):
+        unpaired_asa = statistics.fmean(leg.answered for leg in consultants) - statistics.fmean(
+            leg.pressed for leg in callers
+        )
+    platform_waits = [item.platform_wait_s for item in paired if item.platform_wait_s is not None]
+    wait_gaps = [
+        abs(item.platform_wait_s - item.generator_wait_s)
+        for item in paired
+        if item.platform_wait_s is not None and item.generator_wait_s is not None
+    ]
+
+    setups = sorted(leg.answered - leg.invited for leg in callers)
+    setup_span = (max(leg.answered for leg in callers) - min(leg.invited for leg in callers)) if callers else 0.0
+
+    result: dict[str, Any] = {
+        "calls_offered": plan.calls,
+        "calls_completed": len(callers),
+        "calls_refused": len(refused),
+        "calls_recorded": len(recorded),
+        "recordings_with_both_tones": sum(1 for item in recorded if item.both_sides),
+        "concurrent_calls": held,
+        "every_call_recorded": len(recorded) == plan.calls,
+        "recorded_over_wall_min": rounded(ratios[0] if ratios else None, 4),
+        "recorded_over_wall_median": rounded(statistics.median(ratios) if ratios else None, 4),
+        "recorded_over_wall_max": rounded(ratios[-1] if ratios else None, 4),
+        "wall_s_median": rounded(statistics.median([i.consultant.wall_s for i in recorded if i.consultant]))
+        if recorded
+        else None,
+        "asa_platform_s": rounded(queue.asa_seconds),
+        "asa_generator_s": rounded(asa_generator),
+        "asa_generator_unpaired_s": rounded(unpaired_asa),
+        "asa_difference_s": rounded(
+            abs(queue.asa_seconds - asa_generator) if queue.asa_seconds is not None and asa_generator else None
+        ),
+        "asa_platform_mean_of_paired_s": rounded(statistics.fmean(platform_waits) if platform_waits else None),
+        "wait_gap_per_call_max_s": rounded(max(wait_gaps) if wait_gaps else None),
+        "platform_offered": queue.offered,
+        "platform_answered": queue.answered,
+        "platform_abandoned": queue.abandoned,
+        "platform_longest_wait_s": rounded(queue.longest_wait_seconds),
+        "setup_rate_offered_per_s": args.rate,
+        "setup_rate_per_s": rounded(len(callers) / setup_span if setup_span > 0 else None, 2),
+        "setup_latency_median_ms": rounded(statistics.median(setups) * 1000 if setups else None, 1),
+        "setup_latency_max_ms": rounded(setups[-1] * 1000 if setups else None, 1),
+        "hold_s": args.hold,
+        "answer_delay_s": args.answer_delay,
+        "edge_workers": plan.workers,
+        "consultant_lines": plan.lines,
+        "worst_call": worst_call(recorded),
+        "unpaired_calls": [item.caller.call_id for item in paired if item.consultant is None][:10],
+    }
+    result.update(cpu_figures(snapshots, plan.calls))
+    return result
+
+
+def worst_call(recorded: list[Paired]) -> dict[str, Any] | None:
+    """The call with the lowest recorded/wall, to see where its missing time went."""
+    if not recorded:
+        return None
+    item = min(recorded, key=lambda paired: paired.ratio or 0.0)
+    assert item.consultant is not None
+    return {
+        "call_id": item.caller.call_id,
+        "recorded_s": rounded(item.recorded_s),
+        "wall_s": rounded(item.consultant.wall_s),
+        "consultant": item.consultant.extension,
+        "generator_wait_s": rounded(item.generator_wait_s),
+        "platform_wait_s": rounded(item.platform_wait_s),
+    }
+
+
+def cpu_figures(snapshots: list[Snapshot], calls: int) -> dict[str, Any]:
+    window = steady_window(snapshots, calls)
+    if window is None:
+        return {"steady_state_s": None, "cpu_per_call_pct_of_core": None}
+    first, last = window
+    ramp = {}
+    if first.at - snapshots[0].at > 0:
+        ramp = {
+            name: rounded(
+                processes.cpu_between(snapshots[0].cpu[name], first.cpu[name]) / (first.at - snapshots[0].at) * 100, 1
+            )
+            for name in first.cpu
+        }
+    seconds = last.at - first.at
+    per_group = {name: processes.cpu_between(first.cpu[name], last.cpu[name]) / seconds * 100 for name in first.cpu}
+    measured = per_group["edge"] + per_group["kamailio"] + per_group["platform"]
+    busy = (last.box[0] - first.box[0]) / (last.box[1] - first.box[1]) * 100
+    cores = os.cpu_count() or 1
+    others = busy * cores - sum(per_group.values())
+    return {
+        "steady_state_s": rounded(seconds, 1),
+        "steady_state_calls_talking": first.talking,
+        "cpu_pct_of_core": {name: rounded(value, 1) for name, value in per_group.items()},
+        "cpu_per_call_pct_of_core": rounded(measured / first.talking, 3),
+        "cpu_per_call_with_postgres_pct_of_core": rounded((measured + per_group["postgres"]) / first.talking, 3),
+        "machine_busy_pct": rounded(busy, 1),
+        "cpu_others_pct_of_core": rounded(max(0.0, others), 1),
+        "ramp_s": rounded(first.at - snapshots[0].at, 1),
+        "ramp_cpu_pct_of_core": ramp,
+    }
+
+
+def report(result: dict[str, Any]) -> str:
+    cpu = result.get("cpu_pct_of_core") or {}
+    lines = [
+        "",
+        f"calls: {result['calls_offered']} offered at {result['setup_rate_offered_per_s']}/s, "
+        f"{result['calls_completed']} completed, {result['calls_refused']} refused, "
+        f"{result['calls_recorded']} with a recording ({result['recordings_with_both_tones']} with both tones "
+        f"in the middle); {result['edge_workers']} edge workers, {result['consultant_lines']} consultant lines",
+        f"concurrent calls held, every one recorded: {result['concurrent_calls']}"
+        + ("" if result["every_call_recorded"] else "  (NOT every call was recorded)"),
+        f"recorded / wall per call: min {result['recorded_over_wall_min']}, "
+        f"median {result['recorded_over_wall_median']}, max {result['recorded_over_wall_max']} "
+        f"(wall median {result['wall_s_median']} s); lowest: {result['worst_call']}",
+        f"call setup: {result['setup_rate_per_s']} calls/s; INVITE→200 median {result['setup_latency_median_ms']} ms, "
+        f"max {result['setup_latency_max_ms']} ms",
+        f"ASA platform {result['asa_platform_s']} s vs generator {result['asa_generator_s']} s "
+        f"(unpaired {result['asa_generator_unpaired_s']} s); difference {result['asa_difference_s']} s; "
+        f"largest per-call gap {result['wait_gap_per_call_max_s']} s",
+        f"platform: offered {result['platform_offered']}, answered {result['platform_answered']}, "
+        f"abandoned {result['platform_abandoned']}, longest wait {result['platform_longest_wait_s']} s",
+    ]
+    if result.get("steady_state_s"):
+        lines += [
+            f"steady state {result['steady_state_s']} s with {result['steady_state_calls_talking']} calls talking: "
+            f"CPU per call {result['cpu_per_call_pct_of_core']}% of a core (edge + kamailio + platform); "
+            f"{result['cpu_per_call_with_postgres_pct_of_core']}% with postgres",
+            "  % of one core: "
+            + ", ".join(f"{name} {value}" for name, value in cpu.items())
+            + f"; machine busy {result['machine_busy_pct']}% of {os.cpu_count()} cores, of which processes"
+            f" outside the benchmark {result['cpu_others_pct_of_core']}% of a core",
+            f"  while calls were coming in ({result['ramp_s']} s), % of one core: "
+            + ", ".join(f"{name} {value}" for name, value in result["ramp_cpu_pct_of_core"].items()),
+        ]
+    else:
+        lines.append("steady state: none long enough to measure CPU (raise --hold)")
+    verdict = [
+        (
+            "concurrent_calls",
+            result["concurrent_calls"] >= TARGETS["concurrent_calls"] and result["every_call_recorded"],
+        ),
+        ("recorded_over_wall_min", (result["recorded_over_wall_min"] or 0) >= TARGETS["recorded_over_wall_min"]),
+        ("asa_difference_s", (result["asa_difference_s"] if result["asa_difference_s"] is not None else 99) <= 1.0),
+    ]
+    lines.append("targets: " + ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in verdict))
+    return "\n".join(lines)
+
+
+# --- Main ----------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    args = parse_arguments()
+    for tool in ("sipp", "sox"):
+        if shutil.which(tool) is None:
+            print(f"{tool} is not installed (Debian: sip-tester, sox)", file=sys.stderr)
+            return 2
+    if not DTMF_ONE_PCAP.exists():
+        print(f"{DTMF_ONE_PCAP} is missing (Debian sip-tester)", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # still tear everything down
+    workdir = Path(tempfile.mkdtemp(prefix="bench_telephony_"))
+    groups = processes.ProcessGroups(workdir)
+    try:
+        plan = Plan.make(args)
+        say(args, f"work directory {workdir}; {plan.calls} calls, {plan.workers} edge workers, hold {args.hold} s")
+        parts = start_everything(args, plan, groups)
+        consultants = start_consultants(args, plan, groups)
+        time.sleep(1.0)
+        if consultants.process.poll() is not None:
+            raise RuntimeError(f"SIPp (consultants) exited:\n{consultants.log_tail()}")
+        say(args, f"dispatcher sip:1414@127.0.0.1:{plan.dispatcher_port}; calling …")
+        watched = {
+            "edge": [parts["edge"].pgid],
+            "kamailio": [parts["kamailio"].pgid],
+            "platform": [parts["platform"].pgid],
+            "generator": [consultants.pgid],
+            "postgres": postgres_pgids(),
+        }
+        started_at = datetime.now(UTC)
+        callers = start_callers(args, plan, groups)
+        watched["generator"].append(callers.pgid)
+        snapshots = watch(args, plan, callers, watched)
+        wait_for_recordings(args)
+        result = figures(args, plan, workdir, snapshots, started_at)
+        result["work_directory"] = str(workdir) if args.keep else None
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print(report(result))
+        return 0
+    finally:
+        groups.stop_all()
+        if "django.db" in sys.modules:
+            from django.conf import settings
+
+            if settings.configured:
+                from django.db import connections
+
+                connections.close_all()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def watch(
+    args: argparse.Namespace, plan: Plan, callers: processes.Started, watched: dict[str, list[int]]
+) -> list[Snapshot]:
+    """Snapshots every second until the callers' SIPp is done (or its time is up)."""
+    deadline = time.monotonic() + plan.calls / args.rate + args.hold + 120
+    snapshots: list[Snapshot] = []
+    last_said = 0.0
+    while callers.process.poll() is None:
+        if time.monotonic() > deadline:
+            say(args, "callers' SIPp overran its time; stopping it")
+            break
+        item = snapshot(watched)
+        snapshots.append(item)
+        if item.at - last_said >= 10:
+            say(args, f"  talking {item.talking}, answered {item.answered}, ended {item.ended}")
+            last_said = item.at
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - item.at)))
+    return snapshots
+
+
+def wait_for_recordings(args: argparse.Namespace, timeout: float = 90.0) -> None:
+    """Every answered call's recording at the platform (the edge uploads after the WAV is closed)."""
+    from recordings.models import Recording
+    from telephony.models import Call
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answered = Call.objects.filter(answered_at__isnull=False).count()
+        if Recording.objects.values("call").distinct().count() >= answered:
+            return
+        time.sleep(1.0)
+    say(args, "some recordings did not reach the platform in time")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
