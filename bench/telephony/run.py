@@ -68,6 +68,7 @@ EDGE_NAME = "bench-edge"
 FIRST_EXTENSION = 7000
 CALLER_HZ, CONSULTANT_HZ = 600, 1000  # each side's own tone
 CONVERSATIONS_PER_WORKER = 2  # telephony/edges/pjsip/config.py: the wheel's 4 calls per process
+RTP_PORTS_PER_WORKER = 40  # TELEPHONY_EDGE_RTP_PORTS_PER_WORKER: 4 calls x 2 ports, with room to spare
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 GUNICORN = str(Path(PY).parent / "gunicorn")
 
@@ -118,7 +119,8 @@ class Plan:
             return processes.free_range(1, start=10000, stop=32700, udp=not tcp, tcp=tcp, taken=taken)
 
         media = 4 * calls + 100  # SIPp's rtp_stream takes ports from -mp upwards
-        edge_rtp = processes.free_range(200 * workers, start=2000, stop=32700, taken=taken)  # the largest first
+        # the largest range first
+        edge_rtp = processes.free_range(RTP_PORTS_PER_WORKER * workers, start=2000, stop=32700, taken=taken)
         return cls(
             calls=calls,
             lines=calls + max(2, math.ceil(calls / 10)),
@@ -230,6 +232,7 @@ def edge_environment(plan: Plan, workdir: Path, secret: str) -> dict[str, str]:
         TELEPHONY_EDGE_SIP_HOST="127.0.0.1",
         TELEPHONY_EDGE_SIP_PORT=str(plan.edge_sip),
         TELEPHONY_EDGE_RTP_PORT=str(plan.edge_rtp),
+        TELEPHONY_EDGE_RTP_PORTS_PER_WORKER=str(RTP_PORTS_PER_WORKER),
         TELEPHONY_EDGE_CONTROL_HOST="127.0.0.1",
         TELEPHONY_EDGE_CONTROL_PORT=str(plan.edge_control),
         TELEPHONY_EDGE_WORKERS=str(plan.workers),

@@ -44,6 +44,7 @@ class EdgeSettings:
     sip_host: str
     sip_port: int
     rtp_port: int
+    rtp_ports_per_worker: int
     control_host: str
     control_port: int
     workers: int
@@ -68,6 +69,7 @@ class EdgeSettings:
             sip_host=os.getenv("TELEPHONY_EDGE_SIP_HOST", "127.0.0.1"),
             sip_port=envint("TELEPHONY_EDGE_SIP_PORT", "5070", minimum=1),
             rtp_port=envint("TELEPHONY_EDGE_RTP_PORT", "40000", minimum=1),
+            rtp_ports_per_worker=envint("TELEPHONY_EDGE_RTP_PORTS_PER_WORKER", "40", minimum=8),
             control_host=os.getenv("TELEPHONY_EDGE_CONTROL_HOST", "127.0.0.1"),
             control_port=envint("TELEPHONY_EDGE_CONTROL_PORT", "8070", minimum=1),
             workers=envint("TELEPHONY_EDGE_WORKERS", "1", minimum=1),
@@ -89,7 +91,7 @@ class EdgeSettings:
         return settings
 
     def for_worker(self, index: int) -> "EdgeSettings":
-        """Worker `index` listens on the base ports plus its index (RTP: 200 ports per worker)."""
+        """Worker `index` listens on the base ports plus its index (RTP: its own range of ports)."""
         return replace(self, worker_index=index)
 
     @property
@@ -98,7 +100,7 @@ class EdgeSettings:
 
     @property
     def worker_rtp_port(self) -> int:
-        return self.rtp_port + 200 * self.worker_index
+        return self.rtp_port + self.rtp_ports_per_worker * self.worker_index
 
     @property
     def worker_control_port(self) -> int:

@@ -28,6 +28,8 @@ from .legs import DTMF, EOF, MEDIA, REFER, STATE, EdgeAccount, EdgeCall, EdgePla
 from .platform import EventSpool, PlatformClient, RecordingUploader, now_iso
 from .prompts import Prompts
 
+CALL_ID_HEADER = "X-Bailanys-Call-Id"
+
 log = logging.getLogger("telephony.edge.engine")
 
 QUEUE_INFO = "queue_info"
@@ -93,7 +95,7 @@ class Engine(flow.Flow):
         account_config = pj.AccountConfig()
         account_config.idUri = self.settings.worker_sip_uri()
         account_config.mediaConfig.transportConfig.port = self.settings.worker_rtp_port
-        account_config.mediaConfig.transportConfig.portRange = 200
+        account_config.mediaConfig.transportConfig.portRange = self.settings.rtp_ports_per_worker
         account_config.mediaConfig.transportConfig.boundAddress = self.settings.sip_host
         account = EdgeAccount(self.on_incoming)
         account.create(account_config, True)
@@ -203,8 +205,13 @@ class Engine(flow.Flow):
         call = EdgeCall(self.account, self.post, key)
         leg = Leg(key=key, role="consultant", call=call, conversation=conversation, consultant=consultant)
         self.legs[key] = leg
+        dial = pj.CallOpParam(True)
+        # The consultant's phone (and a PBX's logs) can tell which citizen's call this leg belongs to.
+        header = pj.SipHeader()
+        header.hName, header.hValue = CALL_ID_HEADER, conversation
+        dial.txOption.headers.append(header)
         try:
-            call.makeCall(uri, pj.CallOpParam(True))
+            call.makeCall(uri, dial)
         except pj.Error as error:
             log.warning("could not dial the consultant %s: %s", consultant, error.info() if error else error)
             del self.legs[key]

@@ -61,7 +61,7 @@ class PortPlan:
         return self.base + 24
 
     @property
-    def edge_rtp(self) -> int:  # 200 per edge worker
+    def edge_rtp(self) -> int:  # TELEPHONY_EDGE_RTP_PORTS_PER_WORKER (40) per edge worker
         return self.rtp_base
 
     def phone(self, index: int) -> dict[str, int]:
