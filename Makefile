@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The demo edge secret is for this machine only; production edges get theirs from `register_telephony_edge`.
 DEMO_EDGE_SECRET := demo-edge-secret-for-make-run-only-1414
+# The SQLite suite runs on both cores (tests choose their ports per xdist worker); PYTEST_ARGS= runs it serially.
+PYTEST_ARGS ?= -n 2
 RUN_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/outbox \
 	TELEPHONY_EDGE_SECRET=$(DEMO_EDGE_SECRET) TELEPHONY_PLATFORM_URL=http://$(HOST):$(PORT)
 

@@ -18,10 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            close_old_connections()
             offered = dispatch_tick()
             if offered:
                 self.stdout.write(f"offered {offered} waiting call(s)")
             if options["once"]:
                 return
             time.sleep(options["every"])
+            # A long-running loop must not hold a connection the database has since dropped.
+            close_old_connections()
