@@ -113,7 +113,28 @@ class PlatformClient:
         return self.request("POST", f"{RECORDINGS_PATH}?{query}", body=data, headers=headers, timeout=120)
 
 
-class EventSpool:
+class _SenderThread:
+    """A background sender that can be stopped after a last attempt to deliver what is still pending."""
+
+    _wake: threading.Event
+    _stop: threading.Event
+    _thread: threading.Thread
+
+    def pending(self) -> Any:
+        raise NotImplementedError
+
+    def stop(self, *, flush_seconds: float = 5.0) -> None:
+        """Try to deliver what is pending for up to `flush_seconds`, then stop the sender thread."""
+        deadline = time.monotonic() + flush_seconds
+        while time.monotonic() < deadline and self.pending():
+            self._wake.set()
+            time.sleep(0.05)
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=2)
+
+
+class EventSpool(_SenderThread):
     """Append-only JSONL spool with a delivered-offset file, drained by a sender thread.
 
     `emit` never blocks on the network. The sender reads up to 100 events past the offset, posts them,
@@ -146,16 +167,6 @@ class EventSpool:
     def pending(self) -> int:
         with self._lock:
             return len(self._read_pending(limit=10_000)[0])
-
-    def stop(self, *, flush_seconds: float = 5.0) -> None:
-        """Try to deliver what is spooled for up to `flush_seconds`, then stop the sender thread."""
-        deadline = time.monotonic() + flush_seconds
-        while time.monotonic() < deadline and self.pending():
-            self._wake.set()
-            time.sleep(0.05)
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=2)
 
     def _offset(self) -> int:
         try:
@@ -232,7 +243,7 @@ class EventSpool:
         return True
 
 
-class RecordingUploader:
+class RecordingUploader(_SenderThread):
     """Uploads finished recordings (`<name>.wav` + `<name>.json`) from one folder, oldest first."""
 
     def __init__(self, folder: Path, client: PlatformClient) -> None:
@@ -256,15 +267,6 @@ class RecordingUploader:
 
     def pending(self) -> list[Path]:
         return sorted(self.folder.glob("*.json"), key=lambda path: path.stat().st_mtime)
-
-    def stop(self, *, flush_seconds: float = 5.0) -> None:
-        deadline = time.monotonic() + flush_seconds
-        while time.monotonic() < deadline and self.pending():
-            self._wake.set()
-            time.sleep(0.05)
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=2)
 
     def _run(self) -> None:
         backoff = 1.0

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from .baresip import Baresip
-from .edge import PortPlan
+from .edge import FAST_FLOW, EdgeProcess, PortPlan
+from .platform_stub import PlatformStub
 from .tones import CALLER_HZ, CONSULTANT_A_HZ, CONSULTANT_B_HZ, make_tone
 
 EDGE = "pjsip-test"
@@ -61,3 +62,21 @@ def phones(tmp_path: Path, ports: PortPlan, tones: dict[int, Path]) -> Iterator[
 
     with stack:
         yield start
+
+
+@pytest.fixture
+def platform(tmp_path: Path, ports: PortPlan) -> Iterator[PlatformStub]:
+    """A stand-in for the platform's API: a real HTTP server that checks signatures and records events."""
+    with PlatformStub.start(
+        edge=EDGE, secret=SECRET, port=ports.platform, recordings_dir=tmp_path / "received"
+    ) as stub:
+        yield stub
+
+
+@pytest.fixture
+def edge(tmp_path: Path, ports: PortPlan, platform: PlatformStub) -> Iterator[EdgeProcess]:
+    """The PJSIP edge (one worker, fast menu timings) reporting to the stub."""
+    with EdgeProcess.start(
+        tmp_path / "edge", platform_url=platform.url, edge=EDGE, secret=SECRET, ports=ports, env=FAST_FLOW
+    ) as process:
+        yield process

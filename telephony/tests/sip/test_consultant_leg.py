@@ -1,30 +1,12 @@
 """The consultant's leg says which citizen's call it belongs to (X-Bailanys-Call-Id), for phones and PBX logs."""
 
 import socket
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from .conftest import EDGE, SECRET, PhoneFactory
-from .edge import FAST_FLOW, EdgeProcess, PortPlan
+from .conftest import PhoneFactory
+from .edge import EdgeProcess
 from .platform_stub import PlatformStub
 from .test_edge_calls import call_in
 from .tones import CALLER_HZ
-
-
-@pytest.fixture
-def platform(tmp_path: Path, ports: PortPlan) -> Iterator[PlatformStub]:
-    with PlatformStub.start(edge=EDGE, secret=SECRET, port=ports.platform, recordings_dir=tmp_path / "in") as stub:
-        yield stub
-
-
-@pytest.fixture
-def edge(tmp_path: Path, ports: PortPlan, platform: PlatformStub) -> Iterator[EdgeProcess]:
-    with EdgeProcess.start(
-        tmp_path / "edge", platform_url=platform.url, edge=EDGE, secret=SECRET, ports=ports, env=FAST_FLOW
-    ) as process:
-        yield process
 
 
 def test_the_consultant_leg_carries_the_citizen_call_id(

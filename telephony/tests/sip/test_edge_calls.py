@@ -7,32 +7,13 @@ The end-to-end test with the real platform lives with the platform's telephony t
 import json
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from .conftest import EDGE, SECRET, PhoneFactory
 from .edge import FAST_FLOW, EdgeProcess, PortPlan
 from .kamailio import Dispatcher
 from .platform_stub import PlatformStub, post_signed
 from .tones import CALLER_HZ, CONSULTANT_A_HZ, CONSULTANT_B_HZ, tone_spans, wav_seconds
-
-
-@pytest.fixture
-def platform(tmp_path: Path, ports: PortPlan) -> Iterator[PlatformStub]:
-    with PlatformStub.start(
-        edge=EDGE, secret=SECRET, port=ports.platform, recordings_dir=tmp_path / "received"
-    ) as stub:
-        yield stub
-
-
-@pytest.fixture
-def edge(tmp_path: Path, ports: PortPlan, platform: PlatformStub) -> Iterator[EdgeProcess]:
-    with EdgeProcess.start(
-        tmp_path / "edge", platform_url=platform.url, edge=EDGE, secret=SECRET, ports=ports, env=FAST_FLOW
-    ) as process:
-        yield process
 
 
 def call_in(phone, edge: EdgeProcess, platform: PlatformStub, *, digit: str | None) -> str:  # type: ignore[no-untyped-def]

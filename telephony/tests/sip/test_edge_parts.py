@@ -63,13 +63,18 @@ def test_settings_give_each_worker_its_own_ports(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("TELEPHONY_EDGE_SIP_PORT", "6000")
     monkeypatch.setenv("TELEPHONY_EDGE_CONTROL_PORT", "7000")
     monkeypatch.setenv("TELEPHONY_EDGE_RTP_PORT", "40000")
+    monkeypatch.setenv("TELEPHONY_EDGE_RTP_PORTS_PER_WORKER", "50")
 
     # when worker 2's settings are derived
     worker = EdgeSettings.from_env().for_worker(2)
 
     # then its ports do not overlap worker 0's or 1's
-    assert (worker.worker_sip_port, worker.worker_control_port, worker.worker_rtp_port) == (6002, 7002, 40400)
+    assert (worker.worker_sip_port, worker.worker_control_port, worker.worker_rtp_port) == (6002, 7002, 40100)
     assert worker.control_base_url == "http://127.0.0.1:7002"
+    monkeypatch.setenv("TELEPHONY_EDGE_RTP_PORTS_PER_WORKER", "4")
+    with pytest.raises(EdgeConfigError, match="TELEPHONY_EDGE_RTP_PORTS_PER_WORKER"):
+        EdgeSettings.from_env()
+    monkeypatch.setenv("TELEPHONY_EDGE_RTP_PORTS_PER_WORKER", "40")
     monkeypatch.setenv("POLICY_RATING_SCALE_MAX", "10")
     with pytest.raises(EdgeConfigError, match="one DTMF digit"):
         EdgeSettings.from_env()
