@@ -216,7 +216,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Safety net of the phone queue: ends expired wrap-ups and offers calls that events did not move.
     "telephony-dispatch-tick": {"task": "telephony.tasks.dispatch_tick", "schedule": 5.0},
+    # Recordings archive: a batch of recordings checked against their SHA-256 every 10 minutes (the whole
+    # archive is walked oldest-checked first), and files past their retention period deleted every hour.
+    "recordings-verify": {"task": "recordings.tasks.verify_recordings", "schedule": 600.0},
+    "recordings-retention": {"task": "recordings.tasks.apply_retention", "schedule": 3600.0},
 }
+# How many recordings each run of recordings-verify reads back and checks.
+RECORDINGS_VERIFY_BATCH = envint("RECORDINGS_VERIFY_BATCH", 2000)
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -336,4 +342,10 @@ POLICY = {
     "EMAIL_ADDRESSES": envlist("POLICY_EMAIL_ADDRESSES", "1414@egov.kz,info@1414.kz,complaints@1414.kz"),
     # Portal: appeal-tracking look-ups allowed per browser session and per IP address in 10 minutes.
     "TRACKING_ATTEMPTS_PER_10_MIN": envint("POLICY_TRACKING_ATTEMPTS_PER_10_MIN", 20),
+    # Clause 21 / 18: how long recordings are kept, in days, per category (0: kept for good). The regulation
+    # sets no period; five years is our default ("recordings kept for years"), to be set by the operator's
+    # records policy. Recordings under legal hold (touched by a regulator's request) are never deleted.
+    "RECORDING_RETENTION_DAYS": envint("POLICY_RECORDING_RETENTION_DAYS", 5 * 365),
+    # Calls that ended in the voice menu, with no consultant: nothing for quality control, same default.
+    "RECORDING_MENU_ONLY_RETENTION_DAYS": envint("POLICY_RECORDING_MENU_ONLY_RETENTION_DAYS", 5 * 365),
 }

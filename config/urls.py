@@ -21,6 +21,7 @@ urlpatterns = [
     path("kb/", include("knowledge.urls")),
     path("audit/", include("audit.urls")),
     path("telephony/", include("telephony.urls")),
+    path("recordings/", include("recordings.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -1,18 +1,25 @@
-"""Taking in recordings: checksum taken at ingest, file stored through the storage API, idempotent."""
+"""Recordings: taken in with their checksum, verified against it, deleted under the retention policy."""
 
 import hashlib
+import logging
 import wave
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
+from core.policy import policy
 
-from .models import Recording
+from .choices import RETENTION_POLICY, AlertKind, RecordingCategory
+from .models import Recording, RecordingAlert
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = frozenset({"wav"})
 
@@ -46,6 +53,7 @@ def store_recording(
         consultant=call.consultant,
         started_at=started_at,
         ended_at=ended_at,
+        category=RecordingCategory.CONVERSATION if call.consultant_id else RecordingCategory.MENU_ONLY,
     )
     upload.seek(0)
     recording.file.save(f"{call.pk}-{digest[:16]}.{audio_format}", upload, save=False)
@@ -94,3 +102,113 @@ def _wav_duration(upload: File) -> float | None:
             return audio.getnframes() / float(rate) if rate else None
     except (wave.Error, EOFError):
         return None
+
+
+def file_sha256(recording: Recording) -> str | None:
+    """SHA-256 of the stored file as it is now, read through the storage API; None when it cannot be read."""
+    storage = recording.file.storage
+    try:
+        if not recording.file.name or not storage.exists(recording.file.name):
+            return None
+        sha256 = hashlib.sha256()
+        with storage.open(recording.file.name, "rb") as stored:
+            for chunk in iter(lambda: stored.read(1024 * 1024), b""):
+                sha256.update(chunk)
+    except OSError:
+        return None
+    return sha256.hexdigest()
+
+
+def verify_recording(recording: Recording, *, now: datetime | None = None) -> bool:
+    """Check the stored file against the SHA-256 taken at ingest; a broken one is marked and alerted once.
+
+    Returns whether the recording is intact. A file restored to its original bytes makes it intact again.
+    """
+    now = now or timezone.now()
+    found = file_sha256(recording)
+    intact = found == recording.sha256
+    with transaction.atomic():
+        rows = Recording.objects.filter(pk=recording.pk, is_intact=not intact)
+        changed = rows.update(is_intact=intact, verified_at=now)
+        if not changed:
+            Recording.objects.filter(pk=recording.pk).update(verified_at=now)
+        elif intact:
+            record_event(action="recordings.integrity_restored", target=recording, details={"sha256": found})
+        else:
+            _raise_alert(recording, found=found, now=now)
+    recording.is_intact, recording.verified_at = intact, now
+    return intact
+
+
+def _raise_alert(recording: Recording, *, found: str | None, now: datetime) -> RecordingAlert:
+    kind = AlertKind.FILE_MISSING if found is None else AlertKind.CHECKSUM_MISMATCH
+    alert = RecordingAlert.objects.create(
+        recording=recording, kind=kind, expected_sha256=recording.sha256, found_sha256=found or "", detected_at=now
+    )
+    record_event(
+        action="recordings.integrity_failed",
+        target=recording,
+        details={"kind": kind, "expected": recording.sha256, "found": found or ""},
+    )
+    logger.error("Recording %s failed its integrity check: %s", recording.pk, kind)
+    return alert
+
+
+def verify_due_recordings(*, limit: int, now: datetime | None = None) -> int:
+    """Verify the `limit` kept recordings checked longest ago (never-checked first); returns how many broke."""
+    due = Recording.objects.kept().order_by(F("verified_at").asc(nulls_first=True), "pk")[:limit]
+    return sum(not verify_recording(recording, now=now) for recording in due)
+
+
+def set_legal_hold(*, recording: Recording, held: bool, actor: Any, reason: str) -> Recording:
+    """Put a recording under legal hold (never deleted by retention) or release it."""
+    with transaction.atomic():
+        Recording.objects.filter(pk=recording.pk).update(legal_hold=held)
+        recording.legal_hold = held
+        record_event(
+            action="recordings.legal_hold_set" if held else "recordings.legal_hold_released",
+            actor=actor,
+            target=recording,
+            details={"reason": reason},
+        )
+    return recording
+
+
+def apply_retention(*, now: datetime | None = None) -> int:
+    """Delete the files of recordings past their category's retention period; rows stay with `deleted_at`.
+
+    Held recordings are never touched. Files go after the rows' transaction commits, so a rolled-back run
+    loses nothing. Returns how many recordings were deleted.
+    """
+    now = now or timezone.now()
+    deleted = 0
+    for category, setting in RETENTION_POLICY.items():
+        days = int(policy(setting))
+        if days <= 0:
+            continue
+        due = Recording.objects.kept().filter(
+            category=category, legal_hold=False, ended_at__lt=now - timedelta(days=days)
+        )
+        for pk in due.values_list("pk", flat=True).iterator():
+            deleted += _delete_recording_file(pk, now=now, retention_days=days)
+    return deleted
+
+
+def _delete_recording_file(pk: int, *, now: datetime, retention_days: int) -> int:
+    with transaction.atomic():
+        recording = (
+            Recording.objects.select_for_update().filter(pk=pk, legal_hold=False, deleted_at__isnull=True).first()
+        )
+        if recording is None:  # held or deleted since the query
+            return 0
+        recording.deleted_at = now
+        recording.save(update_fields=["deleted_at"])
+        record_event(
+            action="recordings.deleted_by_retention",
+            target=recording,
+            details={"category": recording.category, "retention_days": retention_days, "sha256": recording.sha256},
+        )
+        name, storage = recording.file.name or "", recording.file.storage
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+    return 1
