@@ -83,7 +83,7 @@ def test_the_periodic_task_checks_the_archive_and_reports_broken_ones(make_recor
     bad = make_recording("+77011234567", STARTED, ENDED)
     Path(bad.file.path).write_bytes(b"RIFF not the recording")
     # when the scheduled task runs
-    broken = tasks.verify_recordings.delay().get()
+    broken = tasks.verify_recordings.apply().get()
     # then the tampered one is alerted and every recording has been checked
     assert broken == 1
     assert list(RecordingAlert.objects.values_list("recording", flat=True)) == [bad.pk]
@@ -96,9 +96,9 @@ def test_the_task_walks_the_archive_oldest_checked_first(make_recording, setting
     settings.RECORDINGS_VERIFY_BATCH = 2
     recordings = [make_recording("+77011234567", STARTED, ENDED) for _ in range(3)]
     # when the task runs twice
-    tasks.verify_recordings.delay().get()
+    tasks.verify_recordings.apply().get()
     checked_first = set(Recording.objects.filter(verified_at__isnull=False).values_list("pk", flat=True))
-    tasks.verify_recordings.delay().get()
+    tasks.verify_recordings.apply().get()
     # then the first run checks two, the second reaches the third
     assert len(checked_first) == 2
     assert not Recording.objects.filter(pk__in=[r.pk for r in recordings], verified_at__isnull=True).exists()

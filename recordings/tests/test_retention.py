@@ -88,7 +88,7 @@ def test_a_second_run_deletes_nothing_more(make_recording, settings, django_capt
         apply_retention(now=NOW)
     # when the scheduled task runs again
     with django_capture_on_commit_callbacks(execute=True):
-        again = tasks.apply_retention.delay().get()
+        again = tasks.apply_retention.apply().get()
     # then nothing more happens
     assert again == 0
     assert AuditEvent.objects.filter(action="recordings.deleted_by_retention").count() == 1
@@ -101,7 +101,7 @@ def test_deleted_recordings_are_not_verified_as_missing(make_recording, settings
     with django_capture_on_commit_callbacks(execute=True):
         apply_retention(now=NOW)
     # when the integrity task runs, then it raises no alert for the deliberately deleted file
-    assert tasks.verify_recordings.delay().get() == 0
+    assert tasks.verify_recordings.apply().get() == 0
 
 
 def test_the_defaults_keep_recordings_for_years_and_retention_is_scheduled(settings):
