@@ -41,13 +41,14 @@ run: demo-data
 	$(RUN_ENV) $(PY) scripts/run_local.py $(HOST):$(PORT)
 
 # Debian packages the tests use (headless Chromium for browser tests, gettext for catalogue checks,
-# baresip phones + sox tones for real SIP calls, Kamailio for the SIP dispatcher in front of edge workers).
+# baresip phones + sox tones for real SIP calls, Kamailio for the SIP dispatcher in front of edge workers,
+# SIPp for the telephony benchmark's callers).
 system-test-deps:
 	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v baresip >/dev/null \
-	  && command -v sox >/dev/null && test -x /usr/sbin/kamailio || { \
+	  && command -v sox >/dev/null && test -x /usr/sbin/kamailio && command -v sipp >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium gettext baresip-core sox kamailio >/dev/null; }
+	    chromium gettext baresip-core sox kamailio sip-tester >/dev/null; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -73,7 +74,7 @@ bench-search: install
 
 # Phone line benchmark: SIPp callers through Kamailio and the PJSIP edge to the platform (bench/telephony);
 # e.g. `make bench-telephony BENCH_ARGS="--calls 100"`. Needs PostgreSQL, kamailio, sip-tester, sox.
-bench-telephony: install
+bench-telephony: install system-test-deps
 	$(PY) bench/telephony/run.py $(BENCH_ARGS)
 
 clean:
