@@ -223,6 +223,25 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 # How many recordings each run of recordings-verify reads back and checks.
 RECORDINGS_VERIFY_BATCH = envint("RECORDINGS_VERIFY_BATCH", 2000)
+# Requests for recordings: the clock is watched (reminders, missed deadlines) every minute, and the folder an
+# external PBX drops recordings into (RECORDINGS_WATCH_DIR) is read every minute.
+CELERY_BEAT_SCHEDULE["recordings-request-deadlines"] = {
+    "task": "recordings.tasks.watch_request_deadlines",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["recordings-watched-folder"] = {"task": "recordings.tasks.ingest_watched_folder", "schedule": 60.0}
+# The center's key and certificate (PEM files) that sign export packages' manifests; with neither set and
+# DEBUG=True a self-signed demo key is made under var/center-signing/.
+RECORDINGS_SIGNING_KEY_FILE = os.getenv("RECORDINGS_SIGNING_KEY_FILE", "")
+RECORDINGS_SIGNING_CERT_FILE = os.getenv("RECORDINGS_SIGNING_CERT_FILE", "")
+# A regulator's download link to a package works once and for this many minutes.
+RECORDINGS_PACKAGE_LINK_MINUTES = envint("RECORDINGS_PACKAGE_LINK_MINUTES", 10)
+# Largest scanned request letter accepted (bytes).
+RECORDINGS_LETTER_MAX_BYTES = envint("RECORDINGS_LETTER_MAX_BYTES", 20 * 1024 * 1024)
+# Folder an external PBX drops recordings into (audio + JSON sidecar); empty: not watched.
+RECORDINGS_WATCH_DIR = os.getenv("RECORDINGS_WATCH_DIR", "")
+# A sidecar naming a call the platform has not heard of is retried this long before it is refused.
+RECORDINGS_WATCH_CALL_WAIT_MINUTES = envint("RECORDINGS_WATCH_CALL_WAIT_MINUTES", 60)
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -348,4 +367,11 @@ POLICY = {
     "RECORDING_RETENTION_DAYS": envint("POLICY_RECORDING_RETENTION_DAYS", 5 * 365),
     # Calls that ended in the voice menu, with no consultant: nothing for quality control, same default.
     "RECORDING_MENU_ONLY_RETENTION_DAYS": envint("POLICY_RECORDING_MENU_ONLY_RETENTION_DAYS", 5 * 365),
+    # Clause 18: recordings asked for by an authorized body are handed over within this many hours of the
+    # request's registration.
+    "RECORDING_REQUEST_HOURS": envint("POLICY_RECORDING_REQUEST_HOURS", 4),
+    # Reminders to supervisors this many minutes before a request's deadline (comma-separated).
+    "RECORDING_REQUEST_REMINDER_MINUTES": [
+        int(m) for m in envlist("POLICY_RECORDING_REQUEST_REMINDER_MINUTES", "60,15") if m.isdigit()
+    ],
 }

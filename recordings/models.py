@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 
-from .choices import AlertKind, RecordingCategory
+from .choices import (
+    OPEN_REQUEST_STATUSES,
+    REQUEST_STATUS_COLOURS,
+    AlertKind,
+    RecordingCategory,
+    RequestStatus,
+    WithheldReason,
+)
 
 
 def recording_path(instance: "Recording", filename: str) -> str:
@@ -86,3 +93,136 @@ class RecordingAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recording_id} {self.kind}"
+
+
+def letter_path(instance: "RecordingRequest", filename: str) -> str:
+    return f"recording-requests/{timezone.localtime(instance.registered_at):%Y/%m}/letters/{filename}"
+
+
+class RecordingRequestQuerySet(models.QuerySet["RecordingRequest"]):
+    def visible_to(self, user: Any) -> "RecordingRequestQuerySet":
+        """Supervisors and administrators see every request; a regulator only those of their own body."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_role(Role.SUPERVISOR, Role.ADMIN):
+            return self
+        if user.has_role(Role.REGULATOR) and user.organisation_id:
+            return self.filter(requesting_body_id=user.organisation_id)
+        return self.none()
+
+    def open(self) -> "RecordingRequestQuerySet":
+        return self.filter(status__in=OPEN_REQUEST_STATUSES)
+
+
+class RecordingRequest(models.Model):
+    """A written request of an authorized body for the recordings of one phone on one day (clause 18).
+
+    The clock starts at registration: the package is due `RECORDING_REQUEST_HOURS` later (a policy setting).
+    """
+
+    number = models.CharField(_("request number"), max_length=60)
+    requesting_body = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="recording_requests",
+        verbose_name=_("requesting body"),
+    )
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(_("citizen's phone"), max_length=16)
+    day = models.DateField(_("date of the calls"))
+    letter = models.FileField(_("scanned letter"), upload_to=letter_path, max_length=300)
+    letter_sha256 = models.CharField(_("letter's SHA-256"), max_length=64)
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.REGISTERED
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    package = models.FileField(_("package"), max_length=300, blank=True)
+    package_sha256 = models.CharField(_("package's SHA-256"), max_length=64, blank=True)
+    package_size = models.PositiveBigIntegerField(_("package size, bytes"), null=True, blank=True)
+    package_ready_at = models.DateTimeField(_("package ready"), null=True, blank=True)
+    failure = models.CharField(_("why the package failed"), max_length=300, blank=True)
+    first_downloaded_at = models.DateTimeField(_("first downloaded"), null=True, blank=True)
+    # How many of the reminders before the deadline (RECORDING_REQUEST_REMINDER_MINUTES) have gone out.
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    deadline_missed_at = models.DateTimeField(_("deadline missed"), null=True, blank=True)
+
+    objects = RecordingRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request for recordings")
+        verbose_name_plural = _("requests for recordings")
+        ordering = ["-registered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["requesting_body", "number"], name="recording_request_once_per_body")
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="recording_requests_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.phone}, {self.day:%d.%m.%Y})"
+
+    @property
+    def exported_count(self) -> int:
+        return self.items.filter(exported=True).count()
+
+    @property
+    def status_colour(self) -> str:
+        return REQUEST_STATUS_COLOURS.get(self.status, "grey")
+
+    @property
+    def handed_over_at(self) -> Any:
+        """When the package became available to the regulator: the moment the 4-hour clock stops."""
+        return self.package_ready_at
+
+    @property
+    def met_deadline(self) -> bool | None:
+        """Whether the package was ready in time; None while the request is still running."""
+        if self.package_ready_at is None:
+            return None if self.deadline_missed_at is None else False
+        return self.package_ready_at <= self.due_at
+
+
+class RequestedRecording(models.Model):
+    """A recording matched by a request (date + phone), with what became of it in the package."""
+
+    request = models.ForeignKey(RecordingRequest, on_delete=models.PROTECT, related_name="items")
+    recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="requests")
+    exported = models.BooleanField(_("in the package"), default=False)
+    withheld_reason = models.CharField(
+        _("why not in the package"), max_length=20, choices=WithheldReason.choices, blank=True
+    )
+    package_path = models.CharField(_("path in the package"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("requested recording")
+        verbose_name_plural = _("requested recordings")
+        constraints = [models.UniqueConstraint(fields=["request", "recording"], name="recording_once_per_request")]
+        ordering = ["recording__started_at", "recording_id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}:{self.recording_id}"
+
+
+class PackageDownloadLink(models.Model):
+    """A one-time, short-lived link to a request's package, issued after the regulator re-entered their password.
+
+    Only the SHA-256 of the token is stored; the token itself lives in the link alone.
+    """
+
+    request = models.ForeignKey(RecordingRequest, on_delete=models.PROTECT, related_name="download_links")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    issued_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("package download link")
+        verbose_name_plural = _("package download links")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}:{self.token_sha256[:8]}"
