@@ -19,7 +19,7 @@ HOME_BY_ROLE: dict[str, str] = {
     Role.ADMIN: "workspace:appeal_list",
     Role.ORG_OFFICER: "workspace:appeal_list",
     Role.EDITOR: "knowledge:article_list",
-    Role.REGULATOR: "knowledge:article_list",
+    Role.REGULATOR: "recordings:request_list",
     Role.INTEGRATION: "swagger-ui",
 }
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from core.policy import policy
 
 from .choices import (
     OPEN_REQUEST_STATUSES,
@@ -184,6 +185,19 @@ class RecordingRequest(models.Model):
         if self.package_ready_at is None:
             return None if self.deadline_missed_at is None else False
         return self.package_ready_at <= self.due_at
+
+    @property
+    def clock_colour(self) -> str:
+        """The 4-hour clock at a glance: green when handed over in time, red when late or nearly so."""
+        if self.met_deadline is not None:
+            return "green" if self.met_deadline else "red"
+        left = (self.due_at - timezone.now()).total_seconds() / 60
+        reminders = sorted(int(m) for m in policy("RECORDING_REQUEST_REMINDER_MINUTES"))
+        if left <= (reminders[0] if reminders else 0):
+            return "red"
+        if left <= (reminders[-1] if reminders else 0):
+            return "orange"
+        return "blue"
 
 
 class RequestedRecording(models.Model):

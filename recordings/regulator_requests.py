@@ -21,11 +21,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from accounts.forms import LockoutAuthenticationForm
 from accounts.services import register_login_failure
 from audit.choices import AuditKind
 from audit.services import record_event
@@ -65,42 +66,54 @@ def file_request(
     existing = RecordingRequest.objects.filter(requesting_body_id=body_id, number=number).first()
     e164 = _clean_phone(phone)
     if existing is not None:
-        if (existing.phone, existing.day) != (e164, day):
-            raise ValidationError(
-                {"number": [_("A request with this number is already registered for another phone or date.")]}
-            )
-        return existing
+        return _same_request(existing, phone=e164, day=day)
     if day > timezone.localdate(now):
         raise ValidationError({"day": [_("The date of the calls cannot be in the future.")]})
     extension, letter_sha256 = _check_letter(letter)
-    with transaction.atomic():
-        request = RecordingRequest(
-            number=number,
-            requesting_body_id=body_id,
-            filed_by=regulator,
-            phone=e164,
-            day=day,
-            letter_sha256=letter_sha256,
-            registered_at=now,
-            due_at=now + timedelta(hours=float(policy("RECORDING_REQUEST_HOURS"))),
-        )
-        letter.seek(0)
-        request.letter.save(f"{letter_sha256[:16]}.{extension}", letter, save=False)
-        request.save()
-        matched = _match(request, actor=regulator)
-        record_event(
-            action="recordings.request_registered",
-            actor=regulator,
-            target=request,
-            details={
-                "number": number,
-                "day": day.isoformat(),
-                "matched": matched,
-                "due_at": request.due_at.isoformat(),
-            },
-        )
-        transaction.on_commit(lambda: _after_registration(request.pk))
+    try:
+        with transaction.atomic():
+            request = RecordingRequest(
+                number=number,
+                requesting_body_id=body_id,
+                filed_by=regulator,
+                phone=e164,
+                day=day,
+                letter_sha256=letter_sha256,
+                registered_at=now,
+                due_at=now + timedelta(hours=float(policy("RECORDING_REQUEST_HOURS"))),
+            )
+            letter.seek(0)
+            request.letter.save(f"{letter_sha256[:16]}.{extension}", letter, save=False)
+            request.save()
+            matched = _match(request, actor=regulator)
+            record_event(
+                action="recordings.request_registered",
+                actor=regulator,
+                target=request,
+                details={
+                    "number": number,
+                    "day": day.isoformat(),
+                    "matched": matched,
+                    "due_at": request.due_at.isoformat(),
+                },
+            )
+            transaction.on_commit(lambda: _after_registration(request.pk))
+    except IntegrityError:
+        # The same letter filed twice at once: the other filing won; this one's stored letter is dropped.
+        if request.letter.name:
+            request.letter.storage.delete(request.letter.name)
+        existing = RecordingRequest.objects.get(requesting_body_id=body_id, number=number)
+        return _same_request(existing, phone=e164, day=day)
     return request
+
+
+def _same_request(existing: RecordingRequest, *, phone: str, day: date) -> RecordingRequest:
+    """A number filed again is the same request, unless it names another phone or date (then it is a mistake)."""
+    if (existing.phone, existing.day) != (phone, day):
+        raise ValidationError(
+            {"number": [_("A request with this number is already registered for another phone or date.")]}
+        )
+    return existing
 
 
 def _after_registration(request_id: int) -> None:
@@ -370,6 +383,16 @@ def issue_download_link(*, request: RecordingRequest, user: Any, password: str) 
     """A link that works once and for a few minutes, for the regulator who re-entered their password."""
     if request.status not in (RequestStatus.READY, RequestStatus.DELIVERED):
         raise ValidationError(_("The package is not ready yet."))
+    if type(user).objects.get(pk=user.pk).is_locked:
+        # Locked by failed passwords (here or at sign-in): no more guessing here either, as at the sign-in form.
+        record_event(
+            action="recordings.download_password_refused",
+            kind=AuditKind.DENIED,
+            actor=user,
+            target=request,
+            details={"reason": "locked"},
+        )
+        raise ValidationError({"password": [LockoutAuthenticationForm.error_messages["locked"]]})
     if authenticate(username=user.get_username(), password=password or "") is None:
         register_login_failure(username=user.get_username())
         record_event(action="recordings.download_password_refused", kind=AuditKind.DENIED, actor=user, target=request)

@@ -1,56 +1,29 @@
 """Listening to recordings in the browser: supervisors and administrators, every access and refusal audited."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from accounts.choices import Role
-from accounts.permissions import user_has_any_role
-from audit.choices import AuditKind
-from audit.services import record_event, record_personal_data_read
+from audit.services import record_personal_data_read
 
+from .access import LISTENERS, hidden_unless
 from .models import Recording
 from .streaming import ranged_response
 
-LISTENERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 CONTENT_TYPES = {"wav": "audio/wav"}
 
 
-def listeners_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Supervisors and administrators only; anyone else is refused as if the recording did not exist.
-
-    Anonymous users are sent to sign in, other roles get a 404; each refusal is audited.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, pk: int) -> HttpResponseBase:
-        if not user_has_any_role(request.user, LISTENERS):
-            record_event(
-                action="recordings.access_denied",
-                kind=AuditKind.DENIED,
-                actor=request.user,
-                target=Recording.objects.filter(pk=pk).first(),
-                details={"recording": pk, "path": request.path},
-            )
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            raise Http404
-        return view(request, pk)
-
-    wrapper.allowed_roles = LISTENERS  # type: ignore[attr-defined]
-    return wrapper
+def _recording(kwargs: dict[str, Any]) -> Recording | None:
+    return Recording.objects.filter(pk=kwargs.get("pk", 0)).first()
 
 
 def _visible_recording(request: HttpRequest, pk: int) -> Recording:
     return get_object_or_404(Recording.objects.visible_to(request.user).select_related("call", "consultant"), pk=pk)
 
 
-@listeners_only
+@hidden_unless(LISTENERS, target=_recording)
 @require_safe
 def player(request: HttpRequest, pk: int) -> HttpResponse:
     recording = _visible_recording(request, pk)
@@ -58,7 +31,7 @@ def player(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recordings/player.html", {"recording": recording})
 
 
-@listeners_only
+@hidden_unless(LISTENERS, target=_recording, sign_in_first=False)
 @require_safe
 def listen(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The audio, whole or by byte range (players seek with Range requests)."""

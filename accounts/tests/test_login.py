@@ -28,7 +28,7 @@ def _login(client, username: str, password: str):  # type: ignore[no-untyped-def
         ("supervisor", "workspace:appeal_list"),
         ("editor", "knowledge:article_list"),
         ("officer", "workspace:appeal_list"),
-        ("regulator", "knowledge:article_list"),
+        ("regulator", "recordings:request_list"),
         ("administrator", "workspace:appeal_list"),
     ],
 )

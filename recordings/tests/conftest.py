@@ -10,9 +10,17 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.choices import Role
+from accounts.services import create_staff_user
+from conftest import PASSWORD
+from directory.choices import OrganisationKind
+from directory.models import Organisation
+from recordings import tasks
 from recordings.models import Recording
 from recordings.services import store_recording
+from recordings.signing import write_self_signed
 from telephony import services as telephony
 from telephony.events import IncomingEvent
 from telephony.models import Call, TelephonyEdge
@@ -88,3 +96,75 @@ def make_recording(media_root: Path, recordings_edge: TelephonyEdge) -> Callable
         return recording
 
     return make
+
+
+PDF_LETTER = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def letter(content: bytes = PDF_LETTER, name: str = "letter.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.fixture
+def authorized_body(db: None) -> Organisation:
+    return Organisation.objects.create(
+        code="mcriap",
+        kind=OrganisationKind.AUTHORIZED_BODY,
+        name_kk="ҚР Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігі",
+        name_ru="Министерство цифрового развития, инноваций и аэрокосмической промышленности РК",
+        short_name_kk="ҚР ЦДИАӨМ",
+        short_name_ru="МЦРИАП РК",
+    )
+
+
+@pytest.fixture
+def second_body(db: None) -> Organisation:
+    return Organisation.objects.create(
+        code="adgs",
+        kind=OrganisationKind.AUTHORIZED_BODY,
+        name_kk="ҚР Мемлекеттік қызмет істері агенттігі",
+        name_ru="Агентство РК по делам государственной службы",
+        short_name_kk="ҚР МҚІА",
+        short_name_ru="АДГС РК",
+    )
+
+
+@pytest.fixture
+def body_regulator(authorized_body: Organisation) -> Any:
+    return create_staff_user(
+        username="gulnar",
+        password=PASSWORD,
+        role=Role.REGULATOR,
+        organisation=authorized_body,
+        first_name="Гүлнар",
+        last_name="Исаева",
+        email="gulnar@mcriap.example.kz",
+    )
+
+
+@pytest.fixture
+def other_body_regulator(second_body: Organisation) -> Any:
+    return create_staff_user(
+        username="marat",
+        password=PASSWORD,
+        role=Role.REGULATOR,
+        organisation=second_body,
+        first_name="Марат",
+        last_name="Нұрланов",
+    )
+
+
+@pytest.fixture
+def tasks_in_process(monkeypatch: Any) -> None:
+    """The request's tasks run in the test's process: the CI worker cannot see a per-test MEDIA_ROOT."""
+    for task in (tasks.check_request_matches, tasks.build_request_package, tasks.notify_request):
+        monkeypatch.setattr(task, "delay", lambda *args, _task=task, **kwargs: _task.apply(args=args, kwargs=kwargs))
+
+
+@pytest.fixture
+def center_signing_key(settings: Any, tmp_path: Path) -> Path:
+    """The center's signing key and certificate, made for this test and configured like production's."""
+    key_path, cert_path = tmp_path / "center.key", tmp_path / "center.pem"
+    write_self_signed(key_path, cert_path, common_name="Bailanys test contact center")
+    settings.RECORDINGS_SIGNING_KEY_FILE, settings.RECORDINGS_SIGNING_CERT_FILE = str(key_path), str(cert_path)
+    return cert_path

@@ -15,3 +15,14 @@ document.addEventListener("submit", function (event) {
   if (form.dataset.submitting === "1" && !form.hasAttribute("hx-post")) { event.preventDefault(); return; }
   if (!form.hasAttribute("hx-post") && !form.hasAttribute("hx-get")) { form.dataset.submitting = "1"; }
 });
+/* Deadline clocks ([data-countdown]="ISO time") count down every second; past the time they read "overdue". */
+function tickCountdowns() {
+  document.querySelectorAll("[data-countdown]").forEach(function (clock) {
+    const left = Math.floor((Date.parse(clock.dataset.countdown) - Date.now()) / 1000);
+    if (isNaN(left)) { return; }
+    if (left <= 0) { clock.textContent = clock.dataset.overdueLabel || "—"; return; }
+    const pad = function (n) { return String(n).padStart(2, "0"); };
+    clock.textContent = pad(Math.floor(left / 3600)) + ":" + pad(Math.floor(left % 3600 / 60)) + ":" + pad(left % 60);
+  });
+}
+if (document.querySelector("[data-countdown]")) { tickCountdowns(); setInterval(tickCountdowns, 1000); }
