@@ -55,3 +55,13 @@ class AppealEventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
     ANSWER_SENT = "answer_sent", _("Answer sent to the citizen")
     NOTE = "note", _("Note")
+    CITIZEN_WROTE = "citizen_wrote", _("The citizen wrote again")
+
+
+class AttachmentRefusal(models.TextChoices):
+    """Why a file sent with an appeal was not accepted (the citizen is told)."""
+
+    TOO_MANY = "too_many", _("Too many files")
+    TOO_LARGE = "too_large", _("File too large")
+    EMPTY = "empty", _("Empty file")
+    TYPE = "type", _("Type not accepted")

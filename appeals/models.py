@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from appeals.choices import STATUS_COLOURS, AppealEventKind, AppealStatus, Channel
+from appeals.choices import STATUS_COLOURS, AppealEventKind, AppealStatus, AttachmentRefusal, Channel
 from knowledge.choices import Language
 
 
@@ -165,3 +165,31 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.kind}"
+
+
+class AppealAttachment(models.Model):
+    """A file the citizen sent with the appeal or a later message; a refused one is kept without its content,
+    so the citizen can be told and staff can see what did not come through."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type (read from the content)"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64, blank=True)
+    file = models.FileField(_("file"), upload_to="appeals/attachments/%Y/%m/", blank=True, max_length=300)
+    refusal = models.CharField(_("why not accepted"), max_length=20, choices=AttachmentRefusal.choices, blank=True)
+    inline = models.BooleanField(_("inline image"), default=False)
+    source_ref = models.CharField(_("message it came with"), max_length=255, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def accepted(self) -> bool:
+        return not self.refusal

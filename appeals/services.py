@@ -12,10 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appeals.attachments import IncomingFile, refusal_for, sniff_type
 from appeals.choices import (
     ALLOWED_TRANSITIONS,
     CHANNEL_LETTERS,
@@ -24,7 +27,7 @@ from appeals.choices import (
     AppealStatus,
     Channel,
 )
-from appeals.models import Appeal, AppealArticle, AppealEvent, AppealNumberSequence
+from appeals.models import Appeal, AppealArticle, AppealAttachment, AppealEvent, AppealNumberSequence
 from appeals.validation import CleanRegistration, clean_channel_ref, clean_long_text, clean_registration
 from audit.services import record_event
 from core.policy import policy
@@ -63,8 +66,12 @@ def register_appeal(
     territory: Territory | None = None,
     received_at: datetime | None = None,
     actor: Any = None,
+    acknowledge: bool = True,
 ) -> Registration:
-    """Register one contact; idempotent on (channel, channel_ref) when the channel gives its own id."""
+    """Register one contact; idempotent on (channel, channel_ref) when the channel gives its own id.
+
+    `acknowledge=False` registers without mailing the acknowledgement (auto-replies, bounces, mail loops).
+    """
     reference = clean_channel_ref(channel_ref)
     existing = _find_registered(channel, reference)
     if existing is not None:
@@ -84,7 +91,12 @@ def register_appeal(
     try:
         with transaction.atomic():
             appeal = _create_appeal(
-                cleaned, service=service, organisation=organisation, territory=territory, actor=actor
+                cleaned,
+                service=service,
+                organisation=organisation,
+                territory=territory,
+                actor=actor,
+                acknowledge=acknowledge,
             )
     except IntegrityError:
         # Another request registered the same channel id between our look-up and our insert.
@@ -108,6 +120,7 @@ def _create_appeal(
     organisation: Organisation | None,
     territory: Territory | None,
     actor: Any,
+    acknowledge: bool = True,
 ) -> Appeal:
     appeal = Appeal(
         number=next_registration_number(channel=cleaned.channel, received_at=cleaned.received_at),
@@ -128,7 +141,7 @@ def _create_appeal(
     appeal.save(force_insert=True)
     _add_event(appeal, AppealEventKind.REGISTERED, actor=actor, to_status=AppealStatus.REGISTERED)
     record_event(action="appeal.registered", actor=actor, target=appeal, details=_registration_details(appeal))
-    if appeal.email:
+    if appeal.email and acknowledge:
         from appeals.tasks import send_acknowledgement
 
         appeal_id = appeal.pk
@@ -161,6 +174,80 @@ def next_registration_number(*, channel: str, received_at: datetime) -> str:
     return policy("APPEAL_NUMBER_FORMAT").format(
         year=year, channel=CHANNEL_LETTERS[Channel(channel)], seq=sequence.last_value
     )
+
+
+# --- What the citizen sends after registration ------------------------------------------------------
+
+
+def add_attachments(*, appeal: Appeal, files: Iterable[IncomingFile], source_ref: str = "") -> list[AppealAttachment]:
+    """Keep the files sent with the appeal; those over the limits or of a refused type are recorded as refused.
+
+    Files are stored under their SHA-256, so a retried registration writes nothing twice.
+    """
+    accepted_before = appeal.attachments.filter(refusal="").count()
+    added = []
+    for file in files:
+        refusal = refusal_for(file, position=accepted_before)
+        attachment = AppealAttachment(
+            appeal=appeal,
+            filename=clean_text(file.filename)[:255] or "attachment",
+            size=len(file.content),
+            refusal=refusal,
+            inline=file.inline,
+            source_ref=clean_channel_ref(source_ref),
+        )
+        if not refusal:
+            _store_content(attachment, file)
+            accepted_before += 1
+        attachment.save()
+        added.append(attachment)
+    if added:
+        record_event(
+            action="appeal.attachments_added",
+            target=appeal,
+            details={
+                "number": appeal.number,
+                "accepted": accepted_before,
+                "refused": sum(1 for a in added if a.refusal),
+            },
+        )
+    return added
+
+
+def _store_content(attachment: AppealAttachment, file: IncomingFile) -> None:
+    digest = file.sha256
+    name = f"appeals/attachments/{digest[:2]}/{digest}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(file.content))
+    attachment.file.name = name
+    attachment.sha256 = digest
+    attachment.content_type = sniff_type(file.content)
+
+
+def add_citizen_message(*, appeal: Appeal, text: str, source_ref: str = "", automatic: bool = False) -> Appeal:
+    """The citizen wrote again about the appeal (a reply by e-mail): kept in its history; an answered or referred
+    appeal goes back into work, a closed one keeps the message and stays closed. An automatic message (an
+    out-of-office reply, a delivery failure report) is only noted: it reopens nothing."""
+    note = clean_text(text)[: policy("APPEAL_TEXT_MAX_CHARS")]
+    with transaction.atomic():
+        locked = _lock(appeal)
+        previous = locked.status
+        if locked.status in REOPENABLE and not automatic:
+            locked.status = AppealStatus.IN_WORK
+            locked.save(update_fields=["status", "updated_at"])
+        kind = AppealEventKind.NOTE if automatic else AppealEventKind.CITIZEN_WROTE
+        if automatic:
+            note = str(_("Automatic reply or delivery report: %(subject)s") % {"subject": note})
+        _record(
+            locked,
+            kind,
+            actor=None,
+            from_status=previous,
+            note=note,
+            details={"source_ref": clean_channel_ref(source_ref)},
+        )
+    appeal.status = locked.status
+    return locked
 
 
 # --- Lifecycle ---------------------------------------------------------------------------------------

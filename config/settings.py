@@ -6,6 +6,7 @@ Defaults give the embedded single-machine install (SQLite, in-process tasks, loc
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "telephony",
     "recordings",
     "feedback",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -340,6 +342,48 @@ TELEPHONY_DISPATCH_BATCH = envint("TELEPHONY_DISPATCH_BATCH", 200)
 TELEPHONY_LIVE_WINDOW_MINUTES = envint("TELEPHONY_LIVE_WINDOW_MINUTES", 15)
 TELEPHONY_WALLBOARD_ALERT_FRACTION = float(os.getenv("TELEPHONY_WALLBOARD_ALERT_FRACTION", "0.8"))
 
+# --- E-mail intake (docs/email-intake.md) ----------------------------------------------------------
+# The built-in SMTP receiver (manage.py run_smtp_receiver) listens here for mail to the center's mailboxes.
+INTAKE_SMTP_HOST = os.getenv("INTAKE_SMTP_HOST", "127.0.0.1")
+INTAKE_SMTP_PORT = envint("INTAKE_SMTP_PORT", 2625)
+# Mailboxes with an "imap" section are read every this many seconds by Celery beat (0: not polled).
+INTAKE_IMAP_POLL_SECONDS = envint("INTAKE_IMAP_POLL_SECONDS", 60)
+# Messages read from IMAP per mailbox and poll; the rest wait for the next poll.
+INTAKE_IMAP_BATCH = envint("INTAKE_IMAP_BATCH", 200)
+# A stored message not registered after this many seconds is queued again (a lost task, a broker restart).
+INTAKE_REQUEUE_AFTER_SECONDS = envint("INTAKE_REQUEUE_AFTER_SECONDS", 120)
+# Domain of the Message-IDs of mails to citizens (default: the domain of DEFAULT_FROM_EMAIL).
+MAIL_MESSAGE_ID_DOMAIN = os.getenv("MAIL_MESSAGE_ID_DOMAIN", "")
+if INTAKE_IMAP_POLL_SECONDS:
+    CELERY_BEAT_SCHEDULE["intake-poll-mailboxes"] = {
+        "task": "intake.tasks.poll_mailboxes",
+        "schedule": float(INTAKE_IMAP_POLL_SECONDS),
+    }
+CELERY_BEAT_SCHEDULE["intake-requeue-stored"] = {"task": "intake.tasks.requeue_stored", "schedule": 60.0}
+
+
+def _mailboxes(default: str) -> list[dict[str, object]]:
+    value = os.getenv("POLICY_INTAKE_MAILBOXES", "") or default
+    try:
+        boxes = json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"POLICY_INTAKE_MAILBOXES: not JSON ({exc})") from exc
+    if not isinstance(boxes, list) or not all(isinstance(box, dict) and box.get("address") for box in boxes):
+        raise ImproperlyConfigured("POLICY_INTAKE_MAILBOXES: expected a list of objects with an address")
+    return boxes
+
+
+# Clause 7: the three addresses the regulation names, each with its topic and the queue its appeals go to.
+INTAKE_MAILBOXES = _mailboxes(
+    json.dumps(
+        [
+            {"address": "egov@nitec.kz", "topic": "egov", "queue": "egov"},
+            {"address": "support@pki.gov.kz", "topic": "eds", "queue": "pki"},
+            {"address": "sd@nitec.kz", "topic": "service-desk", "queue": "service-desk"},
+        ]
+    )
+)
+
 # --- Policy: every number the regulation sets, with the regulation's value as default ---------------
 # Order No. 487 (26.06.2013) and its successor order No. 83 (26.01.2016); see MISSION.md.
 POLICY = {
@@ -358,7 +402,25 @@ POLICY = {
     "APPEAL_TEXT_MAX_CHARS": envint("POLICY_APPEAL_TEXT_MAX_CHARS", 20000),
     # Clause 7: the center's channels, shown to citizens.
     "PHONE_NUMBERS": envlist("POLICY_PHONE_NUMBERS", "1414,8 800 080 7777"),
-    "EMAIL_ADDRESSES": envlist("POLICY_EMAIL_ADDRESSES", "1414@egov.kz,info@1414.kz,complaints@1414.kz"),
+    "EMAIL_ADDRESSES": envlist("POLICY_EMAIL_ADDRESSES", ",".join(str(box["address"]) for box in INTAKE_MAILBOXES)),
+    # Clause 7–8: the mailboxes whose mail is registered automatically (address, topic, queue, optional imap).
+    "INTAKE_MAILBOXES": INTAKE_MAILBOXES,
+    # Files sent with an appeal (any written channel): size, count and the types read from their content.
+    "ATTACHMENT_MAX_BYTES": envint("POLICY_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
+    "ATTACHMENTS_MAX_COUNT": envint("POLICY_ATTACHMENTS_MAX_COUNT", 10),
+    "ATTACHMENT_TYPES": envlist(
+        "POLICY_ATTACHMENT_TYPES",
+        "application/pdf,image/jpeg,image/png,image/gif,image/tiff,image/webp,image/heic,text/plain,application/rtf,"
+        "application/x-ole-storage,application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+        "application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.spreadsheet",
+    ),
+    # Largest whole e-mail accepted by the SMTP receiver (bytes); a larger one is refused in the SMTP session.
+    "INTAKE_MESSAGE_MAX_BYTES": envint("POLICY_INTAKE_MESSAGE_MAX_BYTES", 64 * 1024 * 1024),
+    # Acknowledgements mailed to one sender per hour; past it appeals are still registered (against mail loops).
+    "INTAKE_ACKS_PER_SENDER_PER_HOUR": envint("POLICY_INTAKE_ACKS_PER_SENDER_PER_HOUR", 5),
+    # Portal and API: appeals one client (browser session / IP, API account) may send per hour.
+    "APPEALS_PER_CLIENT_PER_HOUR": envint("POLICY_APPEALS_PER_CLIENT_PER_HOUR", 30),
     # Portal: appeal-tracking look-ups allowed per browser session and per IP address in 10 minutes.
     "TRACKING_ATTEMPTS_PER_10_MIN": envint("POLICY_TRACKING_ATTEMPTS_PER_10_MIN", 20),
     # Clause 21 / 18: how long recordings are kept, in days, per category (0: kept for good). The regulation

@@ -140,7 +140,7 @@ def test_home_shows_the_search_box_and_the_centers_contacts(published_services) 
     assert "data-search-box" in body
     assert f'hx-get="{reverse("portal:suggest")}"' in body
     assert "1414" in body and "8 800 080 7777" in body
-    assert "1414@egov.kz" in body and "complaints@1414.kz" in body
+    assert "egov@nitec.kz" in body and "support@pki.gov.kz" in body and "sd@nitec.kz" in body
     assert reverse("portal:appeal_new") in body
     assert reverse("portal:track") in body
 

@@ -1,0 +1,24 @@
+"""Take one message from standard input (a mail server's pipe delivery, or an .eml file kept aside)."""
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from intake import services
+from intake.mailboxes import mailbox_for
+from intake.models import InboundSource
+
+
+class Command(BaseCommand):
+    help = "Store one raw message from standard input and register it (exit code 75 asks the mail server to retry)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--mailbox", required=True, help="the center's address the message was delivered to")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if mailbox_for(options["mailbox"]) is None:
+            raise CommandError(f"{options['mailbox']} is not one of the center's mailboxes")
+        raw = sys.stdin.buffer.read()
+        accepted = services.accept_message(raw=raw, mailbox=options["mailbox"], source=InboundSource.PIPE)
+        self.stdout.write(f"{accepted.message.status} {accepted.message.key}")
