@@ -1,5 +1,6 @@
 """Pages on recordings are hidden from everyone not entitled: a refusal looks like a missing page, and is audited."""
 
+import hashlib
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -44,7 +45,10 @@ def hidden_unless(
                     kind=AuditKind.DENIED,
                     actor=request.user,
                     target=target(kwargs),
-                    details={"path": request.path, **{k: str(v)[:12] for k, v in kwargs.items() if k != "token"}},
+                    details={
+                        "path": audited_path(request),
+                        **{k: str(v)[:12] for k, v in kwargs.items() if k != "token"},
+                    },
                 )
                 if sign_in_first and not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
@@ -64,6 +68,16 @@ def refuse(request: HttpRequest, *, target: models.Model | None, reason: str) ->
         kind=AuditKind.DENIED,
         actor=request.user,
         target=target,
-        details={"path": request.path, "reason": reason},
+        details={"path": audited_path(request), "reason": reason},
     )
     return Http404()
+
+
+def audited_path(request: HttpRequest) -> str:
+    """The path for the audit log, with a download link's token (a secret: only its SHA-256 is kept) replaced by
+    the start of that SHA-256, which names the link without handing it on."""
+    match = request.resolver_match
+    token = str(match.kwargs.get("token") or "") if match else ""
+    if not token:
+        return request.path
+    return request.path.replace(token, f"sha256:{hashlib.sha256(token.encode()).hexdigest()[:16]}")

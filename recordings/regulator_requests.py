@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -383,7 +383,7 @@ def issue_download_link(*, request: RecordingRequest, user: Any, password: str) 
     """A link that works once and for a few minutes, for the regulator who re-entered their password."""
     if request.status not in (RequestStatus.READY, RequestStatus.DELIVERED):
         raise ValidationError(_("The package is not ready yet."))
-    if type(user).objects.get(pk=user.pk).is_locked:
+    if get_user_model().objects.get(pk=user.pk).is_locked:
         # Locked by failed passwords (here or at sign-in): no more guessing here either, as at the sign-in form.
         record_event(
             action="recordings.download_password_refused",
