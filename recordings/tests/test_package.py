@@ -4,7 +4,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -235,7 +234,6 @@ def test_a_built_package_is_left_as_it_is_and_confirming_twice_is_refused(ready_
 # --- The signature -----------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 def test_the_manifests_cms_signature_verifies_against_the_centers_certificate(
     ready_request, center_signing_key, tmp_path
 ):
