@@ -1,5 +1,6 @@
-"""`make run`: the platform (Django's development server), the reference SIP edge and the phone queue's
-clock (Celery beat's job when there is a broker), started and stopped together."""
+"""`make run`: the platform (Django's development server), the reference SIP edge and the platform's clocks
+(the beat schedule run in-process: queue tick, request deadlines, intake safety net...), started and stopped
+together."""
 
 import os
 import signal
@@ -12,7 +13,7 @@ def main(address: str) -> int:
     python = sys.executable
     edge = subprocess.Popen([python, "-m", "telephony.edges.pjsip"], env=os.environ.copy())  # noqa: S603
     server = subprocess.Popen([python, "manage.py", "runserver", address], env=os.environ.copy())  # noqa: S603
-    clock = subprocess.Popen([python, "manage.py", "telephony_tick"], env=os.environ.copy())  # noqa: S603
+    clock = subprocess.Popen([python, "manage.py", "run_clocks"], env=os.environ.copy())  # noqa: S603
     try:
         while edge.poll() is None and server.poll() is None and clock.poll() is None:
             time.sleep(0.5)

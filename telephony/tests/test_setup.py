@@ -67,7 +67,7 @@ def test_only_consultants_get_a_line_and_an_extension_belongs_to_one(consultant,
 
 
 @pytest.mark.django_db
-def test_the_clock_without_beat_ends_expired_wrap_ups(consultant, settings):
+def test_the_clocks_without_beat_end_expired_wrap_ups(consultant, settings):
     # given a consultant whose wrap-up is over
     settings.TELEPHONY_WRAP_UP_SECONDS = 10
     line = services.open_consultant_line(user=consultant, extension="1001", sip_uri="sip:1001@127.0.0.1:5081")
@@ -75,7 +75,7 @@ def test_the_clock_without_beat_ends_expired_wrap_ups(consultant, settings):
         state="wrap_up", state_since=timezone.now() - timedelta(seconds=11)
     )
     # when the clock ticks once
-    call_command("telephony_tick", "--once")
+    call_command("run_clocks", "--once")
     # then they are ready again
     line.refresh_from_db()
     assert line.state == "ready"
