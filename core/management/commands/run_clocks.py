@@ -40,11 +40,12 @@ class Clock:
 def clocks_from_settings(now: datetime) -> list[Clock]:
     """The beat schedule as clocks; a plain number of seconds becomes a schedule of that period."""
     result = []
-    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+    beat_schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
+    for name, entry in beat_schedule.items():
         every = entry["schedule"]
         if not isinstance(every, BaseSchedule):
             every = schedule(run_every=timedelta(seconds=float(every)))
-        result.append(Clock(name=name, task=entry["task"], every=every, last_run_at=now))
+        result.append(Clock(name=name, task=str(entry["task"]), every=every, last_run_at=now))
     return result
 
 
