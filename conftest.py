@@ -37,6 +37,12 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Files tests store (attachments, raw mail, recordings) go to the test's own folder, never the repo's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """PBKDF2 with production iterations costs ~0.3 s per user; tests don't need it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

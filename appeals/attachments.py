@@ -1,8 +1,8 @@
 """Files a citizen sends with an appeal (e-mail, portal, API): limits, and the type read from the content.
 
 The declared name and type are only what the sender claims; the first bytes decide. Every channel checks with
-`refusal_for`; e-mail registers the appeal and lists what was refused in the acknowledgement, the portal and the
-API refuse the request with a clear message.
+`refusal_for` and registers the appeal all the same: what was refused is listed in the acknowledgement, and on the
+portal's confirmation page or in the API's answer.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from appeals.choices import AttachmentRefusal
@@ -48,6 +49,14 @@ class IncomingFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
+
+
+def uploaded_file(upload: UploadedFile) -> IncomingFile:
+    """A file sent through the portal or the API. Past the size limit only enough is read to know it is too large
+    (its recorded size is then the limit plus one byte), so a huge upload never sits whole in memory."""
+    upload.seek(0)
+    content = upload.read(policy("ATTACHMENT_MAX_BYTES") + 1)
+    return IncomingFile(filename=upload.name or "", content=content, declared_type=upload.content_type or "")
 
 
 def sniff_type(content: bytes) -> str:

@@ -6,7 +6,7 @@ its users read) and an audit event (the tamper-evident trail), and queues follow
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -67,9 +67,12 @@ def register_appeal(
     received_at: datetime | None = None,
     actor: Any = None,
     acknowledge: bool = True,
+    files: Sequence[IncomingFile] = (),
 ) -> Registration:
     """Register one contact; idempotent on (channel, channel_ref) when the channel gives its own id.
 
+    `files` are kept with the appeal in the same transaction (those over the limits recorded as refused), so the
+    acknowledgement lists what was not accepted; a repeated registration finds the appeal and stores nothing again.
     `acknowledge=False` registers without mailing the acknowledgement (auto-replies, bounces, mail loops).
     """
     reference = clean_channel_ref(channel_ref)
@@ -98,6 +101,8 @@ def register_appeal(
                 actor=actor,
                 acknowledge=acknowledge,
             )
+            if files:
+                add_attachments(appeal=appeal, files=files)
     except IntegrityError:
         # Another request registered the same channel id between our look-up and our insert.
         existing = _find_registered(channel, reference)

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.policy import policy
 from knowledge.choices import Language
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 # One-line fields: a generous cap so a pasted novel is refused early; the service sets the real limits.
 ONE_LINE_MAX_CHARS = 1000
 TRACKING_FIELD_MAX_CHARS = 254
+FILES_HELP = _("Optional: up to %(count)d files, each at most %(megabytes)d MB: PDF, pictures, office documents, text.")
 # Languages by their own names, as on the language switch.
 LANGUAGE_CHOICES = [(Language.KAZAKH.value, "Қазақша"), (Language.RUSSIAN.value, "Русский")]
 
@@ -34,6 +37,21 @@ def _active_services():  # type: ignore[no-untyped-def]
     from directory.selectors import active_services
 
     return active_services()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.Field):
+    """The files sent with the appeal, as they came: `appeals.services.add_attachments` decides on each one, so a
+    refused file never sends the citizen back to the form (the appeal is registered and the refusal listed)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, value: Any) -> list[UploadedFile]:
+        files = value if isinstance(value, list | tuple) else [value]
+        return [file for file in files if isinstance(file, UploadedFile)]
 
 
 class AppealForm(forms.Form):
@@ -74,6 +92,7 @@ class AppealForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), required=False, max_length=ONE_LINE_MAX_CHARS)
     text = forms.CharField(label=_("Your question"), required=False, widget=forms.Textarea(attrs={"rows": 7}))
+    attachments = AttachmentsField(label=_("Files"), required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, language: str = Language.KAZAKH, **kwargs: Any) -> None:
@@ -82,6 +101,10 @@ class AppealForm(forms.Form):
         field.queryset = _active_services()
         # Django's documented way to relabel choices on one form; the stubs declare it a method.
         field.label_from_instance = lambda obj: obj.name  # type: ignore[method-assign]
+        self.fields["attachments"].help_text = FILES_HELP % {
+            "count": policy("ATTACHMENTS_MAX_COUNT"),
+            "megabytes": policy("ATTACHMENT_MAX_BYTES") // (1024 * 1024),
+        }
         if not self.is_bound:
             self.initial.setdefault("language", language)
             self.initial.setdefault("form_token", new_form_token())

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from appeals.choices import AppealStatus
-from appeals.models import Appeal
+from appeals.attachments import refusal_text
+from appeals.choices import AppealStatus, Channel
+from appeals.models import Appeal, AppealAttachment
 from directory.models import Service
 from directory.selectors import active_services
 from knowledge.models import Article
@@ -118,6 +119,22 @@ def remember_appeal(request: HttpRequest, appeal: Appeal) -> None:
 
 def remembered_appeal(request: HttpRequest, number: str) -> dict[str, bool] | None:
     return request.session.get(SESSION_KEY, {}).get(number)
+
+
+def already_registered(form_token: str) -> bool:
+    """This form was sent before (a double submit): it is answered with its appeal whatever the limits."""
+    return Appeal.objects.filter(channel=Channel.WEB, channel_ref=form_token).exists()
+
+
+def sent_files(number: str) -> dict[str, list[Any]]:
+    """The files sent with the appeal: those kept, and those refused with the reason in the page language."""
+    files = list(AppealAttachment.objects.filter(appeal__number=number))
+    return {
+        "files_kept": [file.filename for file in files if file.accepted],
+        "files_refused": [
+            {"filename": file.filename, "reason": refusal_text(file.refusal)} for file in files if not file.accepted
+        ],
+    }
 
 
 def status_explanation(appeal: Appeal) -> str:

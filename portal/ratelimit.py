@@ -1,19 +1,21 @@
-"""A fixed-window attempt counter in the cache (shared by every web node when the cache is Redis).
+"""Limits per citizen's client on the portal: one counter for the browser session, one for the IP address.
 
-Used for appeal tracking: number + contact pairs must not be guessable by trying many of them.
+Tracking: number + contact pairs must not be guessable by trying many of them. Appeals: one client may send
+POLICY APPEALS_PER_CLIENT_PER_HOUR appeals in an hour (only registered appeals count; a double submit is one).
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from core.middleware import client_ip
 from core.policy import policy
+from core.ratelimit import Usage, count_action, current_usage
 
-WINDOW_SECONDS = 10 * 60
+TRACKING_WINDOW_SECONDS = 10 * 60
+APPEALS_WINDOW_SECONDS = 60 * 60
 
 
 def _keys(request: HttpRequest, scope: str) -> list[str]:
@@ -24,17 +26,20 @@ def _keys(request: HttpRequest, scope: str) -> list[str]:
     return [f"portal:{scope}:session:{request.session.session_key}", f"portal:{scope}:ip:{ip_digest}"]
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        return 1
-
-
 def tracking_attempt_allowed(request: HttpRequest) -> bool:
     """Count one tracking attempt; False once the session or the IP made more than the policy allows."""
-    limit = policy("TRACKING_ATTEMPTS_PER_10_MIN")
-    counts = [_count(key) for key in _keys(request, "track")]
-    return max(counts) <= limit
+    usage = count_action(_keys(request, "track"), window_seconds=TRACKING_WINDOW_SECONDS)
+    return usage.count <= policy("TRACKING_ATTEMPTS_PER_10_MIN")
+
+
+def appeals_used(request: HttpRequest) -> Usage:
+    """The appeals this client sent in its current hour (nothing counted)."""
+    return current_usage(_keys(request, "appeal"), window_seconds=APPEALS_WINDOW_SECONDS)
+
+
+def appeal_allowed(request: HttpRequest) -> bool:
+    return appeals_used(request).count < policy("APPEALS_PER_CLIENT_PER_HOUR")
+
+
+def count_appeal(request: HttpRequest) -> None:
+    count_action(_keys(request, "appeal"), window_seconds=APPEALS_WINDOW_SECONDS)

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import public_view
 from appeals import selectors as appeal_selectors
+from appeals.attachments import uploaded_file
 from appeals.choices import Channel
-from appeals.models import Appeal
-from appeals.services import register_appeal
+from appeals.services import Registration, register_appeal
 from audit.choices import AuditKind
 from audit.services import record_event
 from directory.models import Service, ServiceCategory
@@ -29,14 +29,16 @@ from portal.forms import AppealForm, TrackForm
 from portal.pages import (
     SEARCH_QUERY_MAX_CHARS,
     add_service_errors,
+    already_registered,
     appeal_initial,
     article_context,
     hit_links,
     remember_appeal,
     remembered_appeal,
+    sent_files,
     status_explanation,
 )
-from portal.ratelimit import tracking_attempt_allowed
+from portal.ratelimit import appeal_allowed, count_appeal, tracking_attempt_allowed
 
 SEARCH_RESULTS = 20
 SUGGESTIONS = 6
@@ -132,20 +134,30 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = AppealForm(initial=appeal_initial(request.GET), language=_language())
         return render(request, "portal/appeal_form.html", {"form": form})
-    form = AppealForm(request.POST, language=_language())
+    form = AppealForm(request.POST, request.FILES, language=_language())
+    context: dict[str, Any] = {"form": form}
     if form.is_valid():
-        appeal = _register(form)
-        if appeal is not None:
-            remember_appeal(request, appeal)
-            return redirect("portal:appeal_done", number=appeal.number)
+        if not appeal_allowed(request) and not already_registered(form.cleaned_data["form_token"]):
+            # Everything typed is shown again; only the files must be chosen again (browsers do not keep them).
+            context.update(limited=True, files_dropped=bool(form.cleaned_data["attachments"]))
+            return render(request, "portal/appeal_form.html", context, status=429)
+        registration = _register(form)
+        if registration is not None:
+            if registration.created:
+                count_appeal(request)
+            remember_appeal(request, registration.appeal)
+            return redirect("portal:appeal_done", number=registration.appeal.number)
     elif "form_token" in form.errors:
         form.renew_token()
-    return render(request, "portal/appeal_form.html", {"form": form}, status=400)
+    context["files_dropped"] = bool(request.FILES)
+    return render(request, "portal/appeal_form.html", context, status=400)
 
 
-def _register(form: AppealForm) -> Appeal | None:
-    """Register the appeal (the same token twice gives the same appeal); errors go onto the form."""
+def _register(form: AppealForm) -> Registration | None:
+    """Register the appeal with its files (the same token twice gives the same appeal, its files stored once);
+    errors go onto the form. Files over the limits are kept as refused and listed on the confirmation page."""
     data = form.cleaned_data
+    files = [uploaded_file(upload) for upload in data["attachments"]]
     try:
         registration = register_appeal(
             channel=Channel.WEB,
@@ -158,21 +170,23 @@ def _register(form: AppealForm) -> Appeal | None:
             email=data["email"],
             iin=data["iin"],
             service=data["service"],
+            files=files,
         )
     except ValidationError as error:
         add_service_errors(form, error)
         return None
-    return registration.appeal
+    return registration
 
 
 @public_view
 @require_safe
 def appeal_done(request: HttpRequest, number: str) -> HttpResponse:
-    """The confirmation: shown only in the browser session that sent the appeal."""
+    """The confirmation: shown only in the browser session that sent the appeal, with the files it kept or refused."""
     remembered = remembered_appeal(request, number)
     if remembered is None:
         raise Http404
-    return render(request, "portal/appeal_done.html", {"number": number, "email_given": remembered["email"]})
+    context = {"number": number, "email_given": remembered["email"], **sent_files(number)}
+    return render(request, "portal/appeal_done.html", context)
 
 
 # --- Following an appeal ----------------------------------------------------------------------------

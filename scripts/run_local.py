@@ -1,6 +1,6 @@
-"""`make run`: the platform (Django's development server), the reference SIP edge and the platform's clocks
-(the beat schedule run in-process: queue tick, request deadlines, intake safety net...), started and stopped
-together."""
+"""`make run`: the platform (Django's development server), the reference SIP edge, the platform's clocks (the beat
+schedule run in-process: queue tick, request deadlines, intake safety net...) and the built-in SMTP receiver for the
+center's mailboxes, started and stopped together."""
 
 import os
 import signal
@@ -9,27 +9,34 @@ import sys
 import time
 
 
+def _start(*command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, *command], env=os.environ.copy())  # noqa: S603
+
+
 def main(address: str) -> int:
-    python = sys.executable
-    edge = subprocess.Popen([python, "-m", "telephony.edges.pjsip"], env=os.environ.copy())  # noqa: S603
-    server = subprocess.Popen([python, "manage.py", "runserver", address], env=os.environ.copy())  # noqa: S603
-    clock = subprocess.Popen([python, "manage.py", "run_clocks"], env=os.environ.copy())  # noqa: S603
+    edge = _start("-m", "telephony.edges.pjsip")
+    server = _start("manage.py", "runserver", address)
+    clock = _start("manage.py", "run_clocks")
+    # Mail sent to INTAKE_SMTP_HOST:INTAKE_SMTP_PORT for one of the mailboxes is registered as an appeal.
+    mail = _start("manage.py", "run_smtp_receiver")
+    processes = (server, edge, clock, mail)
     try:
-        while edge.poll() is None and server.poll() is None and clock.poll() is None:
+        while all(process.poll() is None for process in processes):
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (server, edge, clock):
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in (server, edge, clock):
+        for process in processes:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-    if edge.returncode not in (0, -signal.SIGTERM, None):
-        print(f"The SIP edge stopped with code {edge.returncode}; see its log above.", file=sys.stderr)
+    for name, process in (("The SIP edge", edge), ("The SMTP receiver", mail)):
+        if process.returncode not in (0, -signal.SIGTERM, None):
+            print(f"{name} stopped with code {process.returncode}; see its log above.", file=sys.stderr)
     return server.returncode or 0
 
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path("appeals/<int:pk>/refer/", views.appeal_refer, name="appeal_refer"),
     path("appeals/<int:pk>/close/", views.appeal_close, name="appeal_close"),
     path("appeals/<int:pk>/reopen/", views.appeal_reopen, name="appeal_reopen"),
+    path(
+        "appeals/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("appeals/<int:appeal_id>/articles/<int:article_id>/attach/", views.attach_article, name="attach_article"),
     path("referral-contacts/", views.referral_contacts, name="referral_contacts"),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext
@@ -16,11 +16,15 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.choices import CONTACT_CENTER_STAFF, Role
 from accounts.permissions import role_required
 from appeals import selectors, services
+from appeals.attachments import refusal_text
 from appeals.choices import ALLOWED_TRANSITIONS, AppealStatus, Channel
 from appeals.forms import AppealFilterForm
-from appeals.models import Appeal
-from audit.services import record_personal_data_read
+from appeals.models import Appeal, AppealAttachment
+from appeals.notifications import reply_address
+from audit.choices import AuditKind
+from audit.services import record_event, record_personal_data_read
 from core.htmx import HtmxHttpRequest
+from core.policy import policy
 from directory.models import Organisation
 from knowledge.models import Article
 from workspace.forms import AnswerForm, DeskForm, ReferForm, add_service_errors
@@ -123,6 +127,8 @@ def _render_detail(
     can_act = getattr(request.user, "role", "") in CONTACT_CENTER_STAFF
     context: dict[str, Any] = {
         "appeal": appeal,
+        "mailbox": reply_address(appeal) if appeal.channel == Channel.EMAIL else "",
+        "attachments": _attachments(appeal),
         "events": appeal.events.select_related("actor"),
         "articles_used": selectors.articles_used(appeal),
         "history": selectors.citizen_history(appeal, user=request.user),
@@ -134,6 +140,14 @@ def _render_detail(
         context["answer_form"] = answer_form or AnswerForm(initial={"answer": appeal.answer})
         context["refer_form"] = refer_form or ReferForm()
     return render(request, "workspace/appeal_detail.html", context, status=status)
+
+
+def _attachments(appeal: Appeal) -> list[dict[str, Any]]:
+    """The files the citizen sent (with the appeal or a later letter), each with why it was refused, if it was."""
+    return [
+        {"file": item, "reason": refusal_text(item.refusal) if item.refusal else ""}
+        for item in appeal.attachments.all()
+    ]
 
 
 def _available_actions(appeal: Appeal) -> set[str]:
@@ -250,3 +264,38 @@ def attach_article(request: HttpRequest, appeal_id: int, article_id: int) -> Htt
     response["HX-Retarget"] = "#articles-used"
     response["HX-Reswap"] = "outerHTML"
     return response
+
+
+# --- Files the citizen sent ---------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """An accepted file, for whoever may see the appeal (404 otherwise); always a download, never shown inline, with
+    the type read from its content. The read is audited like any other personal data of the appeal."""
+    appeal = get_object_or_404(Appeal.objects.visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(appeal.attachments.filter(refusal=""), pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:  # no file kept, or it is gone from the storage
+        raise Http404 from exc
+    record_event(
+        action="appeal.personal_data_read",
+        kind=AuditKind.READ,
+        actor=request.user,
+        target=appeal,
+        details={"fields": ["attachment"], "attachment_id": attachment.pk},
+    )
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.filename, content_type=_download_type(attachment)
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _download_type(attachment: AppealAttachment) -> str:
+    """The sniffed type when it is one we accept (none of them is HTML or script); anything else as bytes."""
+    if attachment.content_type in policy("ATTACHMENT_TYPES") and "html" not in attachment.content_type:
+        return attachment.content_type
+    return "application/octet-stream"

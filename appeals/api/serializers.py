@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from appeals.choices import AppealEventKind, Channel
-from appeals.models import Appeal, AppealEvent
+from appeals.attachments import refusal_text
+from appeals.choices import AppealEventKind, AttachmentRefusal, Channel
+from appeals.models import Appeal, AppealAttachment, AppealEvent
 from appeals.notifications import tracking_url
 from core.masking import mask_email, mask_name, mask_phone
 from knowledge.choices import Language
@@ -67,15 +68,50 @@ class AppealRegistrationSerializer(serializers.Serializer):
     )
 
 
+class AppealRegistrationWithFilesSerializer(AppealRegistrationSerializer):
+    """A new appeal with the files the citizen sent (multipart/form-data). Files over the limits are not a 400:
+    the appeal is registered and each refused file is listed in the answer with the reason."""
+
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        default=list,
+        help_text=_(
+            "Files sent with the appeal, one form part each under this name (multipart/form-data only). The type is "
+            "read from the content: PDF, pictures, office documents and text are accepted, at most 10 files of 20 MB "
+            "each unless the operator set other limits."
+        ),
+    )
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """A file sent with the appeal: accepted (and stored), or refused with the reason."""
+
+    accepted = serializers.BooleanField(read_only=True)
+    refusal = serializers.ChoiceField(choices=AttachmentRefusal.choices, read_only=True, allow_blank=True)
+    refusal_reason = serializers.SerializerMethodField(
+        help_text=_("Why it was not accepted, in the request's language.")
+    )
+
+    class Meta:
+        model = AppealAttachment
+        fields = ["filename", "content_type", "size", "accepted", "refusal", "refusal_reason"]
+        read_only_fields = fields
+
+    def get_refusal_reason(self, attachment: AppealAttachment) -> str:
+        return refusal_text(attachment.refusal) if attachment.refusal else ""
+
+
 class AppealRegisteredSerializer(serializers.ModelSerializer):
-    """What the caller gets back after registering: the number and where the citizen follows it."""
+    """What the caller gets back after registering: the number, where the citizen follows it, and the files."""
 
     created = serializers.SerializerMethodField()
     tracking_url = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Appeal
-        fields = ["number", "channel", "status", "language", "received_at", "created", "tracking_url"]
+        fields = ["number", "channel", "status", "language", "received_at", "created", "tracking_url", "attachments"]
         read_only_fields = fields
 
     def get_created(self, appeal: Appeal) -> bool:
@@ -154,6 +190,7 @@ class AppealDetailSerializer(serializers.ModelSerializer):
         serializers.ManyRelatedField, serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     )
     events = AppealEventSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Appeal
@@ -180,6 +217,7 @@ class AppealDetailSerializer(serializers.ModelSerializer):
             "first_response_at",
             "closed_at",
             "events",
+            "attachments",
         ]
         read_only_fields = fields
 

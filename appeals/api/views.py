@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
@@ -20,12 +20,16 @@ from rest_framework.response import Response
 from accounts.choices import CONTACT_CENTER_STAFF, Role
 from appeals import services
 from appeals.api import serializers as api
+from appeals.attachments import uploaded_file
 from appeals.choices import Channel
 from appeals.forms import AppealFilterForm
 from appeals.models import Appeal
 from appeals.selectors import appeals_for
+from appeals.validation import clean_channel_ref
 from audit.services import record_personal_data_read
 from core.api import AskedLanguageMixin
+from core.policy import policy
+from core.ratelimit import count_action, current_usage
 from directory.models import Organisation, Service, Territory
 from knowledge.models import Article
 
@@ -33,6 +37,7 @@ READERS = CONTACT_CENTER_STAFF | {Role.ORG_OFFICER}
 REGISTRARS = CONTACT_CENTER_STAFF | {Role.INTEGRATION}
 PERSONAL_FIELDS = ("citizen_name", "phone", "email", "iin")
 IDEMPOTENCY_KEY_MAX = 255
+APPEALS_WINDOW_SECONDS = 60 * 60
 
 
 def _status_values() -> list[str]:
@@ -45,6 +50,10 @@ def _status_values() -> list[str]:
 
 VALIDATION_ERROR = OpenApiResponse(
     response=OpenApiTypes.OBJECT, description=_("Field → list of messages, in the request's language.")
+)
+RATE_LIMITED = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description=_("Too many appeals from this account in the last hour; the Retry-After header says when to retry."),
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     name="Idempotency-Key",
@@ -92,7 +101,7 @@ class AppealsAPIView(AskedLanguageMixin, GenericAPIView):
         return get_object_or_404(self.get_queryset(), number=number)
 
     def detail_response(self, appeal: Appeal, status_code: int = status.HTTP_200_OK) -> Response:
-        appeal = Appeal.objects.prefetch_related("events__actor", "articles").get(pk=appeal.pk)
+        appeal = Appeal.objects.prefetch_related("events__actor", "articles", "attachments").get(pk=appeal.pk)
         fields = [name for name in PERSONAL_FIELDS if getattr(appeal, name)]
         if fields:
             record_personal_data_read(actor=self.request.user, target=appeal, fields=fields)
@@ -123,14 +132,27 @@ class AppealListCreateView(AppealsAPIView):
         summary="Register an appeal",
         description=(
             "Integration clients register on the API channel; staff may name the channel. Send an "
-            "Idempotency-Key so that a retried request does not register the appeal twice."
+            "Idempotency-Key so that a retried request does not register the appeal twice (nor store its files "
+            "twice). Files go as multipart/form-data, one `attachments` part each; a file over the limits does not "
+            "refuse the appeal: it is listed in the answer as not accepted, with the reason. Each API account may "
+            "register APPEALS_PER_CLIENT_PER_HOUR appeals an hour (30 by default); past it the answer is a 429 with "
+            "Retry-After (a retry of an appeal already registered is always answered)."
         ),
         parameters=[IDEMPOTENCY_KEY],
-        request=api.AppealRegistrationSerializer,
-        responses={201: api.AppealRegisteredSerializer, 200: api.AppealRegisteredSerializer, 400: VALIDATION_ERROR},
+        request={
+            "application/json": api.AppealRegistrationSerializer,
+            "application/x-www-form-urlencoded": api.AppealRegistrationSerializer,
+            "multipart/form-data": api.AppealRegistrationWithFilesSerializer,
+        },
+        responses={
+            201: api.AppealRegisteredSerializer,
+            200: api.AppealRegisteredSerializer,
+            400: VALIDATION_ERROR,
+            429: RATE_LIMITED,
+        },
     )
     def post(self, request: Request) -> Response:
-        incoming = api.AppealRegistrationSerializer(data=request.data)
+        incoming = api.AppealRegistrationWithFilesSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         key = request.headers.get("Idempotency-Key", "")
@@ -139,6 +161,9 @@ class AppealListCreateView(AppealsAPIView):
         channel = (
             Channel.API if getattr(request.user, "role", "") == Role.INTEGRATION else data.get("channel", Channel.API)
         )
+        if not _already_registered(channel, key):
+            _check_appeal_limit(request)
+        files = [uploaded_file(upload) for upload in data["attachments"]]
         registration = services.register_appeal(
             channel=channel,
             channel_ref=key,
@@ -151,11 +176,35 @@ class AppealListCreateView(AppealsAPIView):
             iin=data["iin"],
             received_at=data["received_at"],
             actor=request.user,
+            files=files,
             **_references(data),
         )
+        if registration.created:
+            count_action(_limit_keys(request), window_seconds=APPEALS_WINDOW_SECONDS)
         code = status.HTTP_201_CREATED if registration.created else status.HTTP_200_OK
-        body = api.AppealRegisteredSerializer(registration.appeal, context={"created": registration.created}).data
+        appeal = Appeal.objects.prefetch_related("attachments").get(pk=registration.appeal.pk)
+        body = api.AppealRegisteredSerializer(appeal, context={"created": registration.created}).data
         return Response(body, status=code)
+
+
+def _already_registered(channel: str, key: str) -> bool:
+    reference = clean_channel_ref(key)
+    return bool(reference) and Appeal.objects.filter(channel=channel, channel_ref=reference).exists()
+
+
+def _limit_keys(request: Request) -> list[str]:
+    return [f"api:appeals:account:{request.user.pk}"]
+
+
+def _check_appeal_limit(request: Request) -> None:
+    """Per API account: POLICY APPEALS_PER_CLIENT_PER_HOUR registrations an hour, then a 429 with Retry-After."""
+    usage = current_usage(_limit_keys(request), window_seconds=APPEALS_WINDOW_SECONDS)
+    if usage.count >= policy("APPEALS_PER_CLIENT_PER_HOUR"):
+        raise exceptions.Throttled(
+            wait=usage.retry_after,
+            detail=_("Too many appeals from this account in one hour (at most %(limit)d).")
+            % {"limit": policy("APPEALS_PER_CLIENT_PER_HOUR")},
+        )
 
 
 def _references(data: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 A: in Kazakh, search → service → ask → registration number.
 B: the same in Russian after the language switch.
 C: the core loop: the citizen asks, a consultant answers in the workspace, the citizen reads the answer.
+D: files chosen in the form: those accepted are named, a refused one is listed with the reason.
 """
 
 from __future__ import annotations
@@ -130,3 +131,26 @@ def test_the_citizen_reads_the_answer_a_consultant_gave_in_the_workspace(
     assert page.locator("[data-testid=appeal-status]").inner_text() == "Жауап берілді"
     assert page.locator("[data-testid=answer]").inner_text() == "Жеке куәлігіңізбен ХҚКО-ға барыңыз."
     assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.ANSWERED
+
+
+def test_a_citizen_sends_files_and_is_told_which_were_not_accepted(page, settings, tmp_path) -> None:
+    # given
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page.goto(reverse("portal:appeal_new"))
+    page.fill("#id_subject", "Анықтама")
+    # when: a real PDF and a program named like one
+    page.set_input_files(
+        "#id_attachments",
+        files=[
+            {"name": "анықтама.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"},
+            {"name": "setup.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\x00" * 60},
+        ],
+    )
+    number = fill_and_send(page, phone="8 701 123 45 67", email="", text="Анықтаманы қоса беремін.")
+    # then
+    assert NUMBER.match(number)
+    assert "анықтама.pdf" in page.locator("[data-testid=files-kept]").inner_text()
+    assert page.locator("[data-testid=refused-file]").all_inner_texts() == ["setup.pdf"]
+    appeal = Appeal.objects.get(number=number)
+    files = sorted(appeal.attachments.values_list("filename", "refusal"))
+    assert files == [("setup.pdf", "type"), ("анықтама.pdf", "")]

@@ -3,34 +3,15 @@
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from appeals.choices import AppealEventKind, AppealStatus, Channel
 from appeals.models import Appeal
 from appeals.services import answer_appeal, close_appeal, register_appeal
 from audit.models import AuditEvent
-from conftest import client_for
 
 HOSTILE = "<script>alert('x')</script>'; DROP TABLE appeals_appeal; --"
 ANONYMOUS = "anonymous"
-
-
-@pytest.fixture
-def clients(consultant, supervisor, administrator, officer, outsider, editor, regulator, integration):  # type: ignore[no-untyped-def]
-    users = {
-        "consultant": consultant,
-        "supervisor": supervisor,
-        "admin": administrator,
-        "officer": officer,
-        "outsider": outsider,
-        "editor": editor,
-        "regulator": regulator,
-        "integration": integration,
-    }
-    clients = {name: client_for(user) for name, user in users.items()}
-    clients[ANONYMOUS] = Client()
-    return clients
 
 
 def _token(response) -> str:  # type: ignore[no-untyped-def]

@@ -1,5 +1,7 @@
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
@@ -28,9 +30,24 @@ class Command(BaseCommand):
                 continue
             organisation = f" — {user.organisation.name_ru}" if user.organisation else ""
             self.stdout.write(f"    {username:<12} {user.get_role_display()}{organisation}")
-        self.stdout.write("  Acknowledgement e-mails are written to var/outbox/ in this mode.")
+        self._print_mail_lines()
         self._print_phone_line()
         self.stdout.write("")
+
+    def _print_mail_lines(self) -> None:
+        """Where to send test mail: the built-in SMTP receiver `make run` starts, and the mailboxes it accepts."""
+        if apps.is_installed("intake"):
+            from intake.mailboxes import mailboxes
+
+            server = f"{settings.INTAKE_SMTP_HOST}:{settings.INTAKE_SMTP_PORT}"
+            boxes = mailboxes()
+            self.stdout.write(f"  E-mail appeals: send mail by SMTP to {server}, to any of these mailboxes:")
+            for box in boxes:
+                self.stdout.write(f"    {box.address:<20} topic {box.topic or '—'}, queue {box.queue or '—'}")
+            if boxes:
+                example = f"swaks --server {server} --from you@example.kz --to {boxes[0].address}"
+                self.stdout.write(f"    e.g. `{example} --header 'Subject: Test'`")
+        self.stdout.write("  Acknowledgement and answer e-mails are written to var/outbox/ in this mode.")
 
     def _print_phone_line(self) -> None:
         from telephony.edges.pjsip.config import EdgeConfigError, EdgeSettings
