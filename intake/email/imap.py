@@ -6,9 +6,9 @@ finds it again next time, and the message key makes the second reading the same 
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import logging
-import re
 
 from django.conf import settings
 
@@ -43,7 +43,7 @@ def poll_mailbox(box: Mailbox, *, limit: int | None = None) -> int:
     assert box.imap is not None
     connection = _connect(box.imap)
     try:
-        status, _data = connection.select(_quoted(box.imap.folder))
+        status, _data = connection.select(_quoted(box.imap.folder))  # not read-only: flags are stored
         if status != "OK":
             raise imaplib.IMAP4.error(f"cannot open folder {box.imap.folder!r}")
         uids = _pending_uids(connection)[: limit or settings.INTAKE_IMAP_BATCH]
@@ -66,7 +66,9 @@ def _take(connection: imaplib.IMAP4, box: Mailbox, uid: bytes) -> bool:
     accepted = services.accept_message(raw=raw, mailbox=box.address, source=InboundSource.IMAP)
     # Registered right here (not by a queued task), so the flag below follows a committed appeal.
     services.register_message(message_id=accepted.message.pk)
-    connection.uid("STORE", uid.decode(), "+FLAGS", f"({DONE_FLAG} \\Seen)")
+    status, data = connection.uid("STORE", uid.decode(), "+FLAGS", f"({DONE_FLAG} \\Seen)")
+    if status != "OK":  # read next time again: its key makes it the same appeal
+        logger.warning("intake: could not flag message %s in %s: %s", uid.decode(), box.address, data)
     return True
 
 
@@ -81,7 +83,29 @@ def _fetch(connection: imaplib.IMAP4, uid: bytes) -> bytes | None:
 
 
 def _quoted(folder: str) -> str:
-    return folder if re.fullmatch(r"[A-Za-z0-9._/-]+", folder) else '"' + folder.replace('"', '\\"') + '"'
+    """The folder as an IMAP quoted string, non-ASCII names in modified UTF-7 (RFC 3501, 5.1.3)."""
+    name = _modified_utf7(folder)
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _modified_utf7(folder: str) -> str:
+    encoded: list[str] = []
+    pending = ""
+
+    def flush() -> None:
+        if pending:
+            chunk = base64.b64encode(pending.encode("utf-16-be")).decode().rstrip("=").replace("/", ",")
+            encoded.append(f"&{chunk}-")
+
+    for char in folder:
+        if " " <= char <= "~":
+            flush()
+            pending = ""
+            encoded.append("&-" if char == "&" else char)
+        else:
+            pending += char
+    flush()
+    return "".join(encoded)
 
 
 def _logout(connection: imaplib.IMAP4) -> None:

@@ -154,10 +154,17 @@ def header_text(msg: Message, name: str) -> str:
         value = None
     if value is None:
         return ""
-    text = str(value)
-    if re.search(r"[\udc80-\udcff]", text):
-        text = _decode(text.encode("utf-8", "surrogateescape"), None)
-    return text.strip()
+    raw = _raw_header(msg, name)
+    if re.search(r"[\udc80-\udcff]", raw):
+        # 8-bit bytes the parser only shows as replaced characters: decode the bytes themselves.
+        return " ".join(_decode(raw.encode("utf-8", "surrogateescape"), None).split())
+    return str(value).strip()
+
+
+def _raw_header(msg: Message, name: str) -> str:
+    """The header as it came, 8-bit bytes kept as surrogates (the parsed value has them replaced)."""
+    wanted = name.lower()
+    return next((str(value) for key, value in msg.raw_items() if key.lower() == wanted), "")
 
 
 def _address(value: str) -> tuple[str, str]:
@@ -181,11 +188,24 @@ def _ids(value: str) -> list[str]:
 
 
 def _decode(payload: bytes, declared: str | None) -> str:
-    for charset in ([declared] if declared else []) + list(FALLBACK_CHARSETS):
+    if declared:
         try:
-            return payload.decode(charset)
+            return payload.decode(declared)
         except (LookupError, UnicodeDecodeError):
+            pass
+    # Single-byte Cyrillic charsets decode any bytes without error: the one giving the most lowercase letters
+    # is the right one (KOI8-R read as windows-1251 comes out in capitals, and the other way round).
+    decoded = []
+    for charset in FALLBACK_CHARSETS:
+        try:
+            text = payload.decode(charset)
+        except UnicodeDecodeError:
             continue
+        if charset == "utf-8":
+            return text
+        decoded.append(text)
+    if decoded:
+        return max(decoded, key=lambda text: sum(1 for ch in text if ch.islower()))
     return payload.decode("utf-8", errors="replace")
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from email.utils import parseaddr
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 
 from core.policy import policy
@@ -27,7 +29,7 @@ class IntakeHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
-        if mailbox_for(address) is None:
+        if mailbox_for(address) is None and not _report_to_our_sender(envelope, address):
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -42,6 +44,13 @@ class IntakeHandler:
             logger.warning("intake: database unavailable, message deferred", exc_info=True)
             return "451 4.3.0 Temporary failure, please try again later"
         return "250 2.0.0 Message accepted"
+
+
+def _report_to_our_sender(envelope: Envelope, address: str) -> bool:
+    """A delivery report (null sender) to the address our mail goes out from: the bounce of an acknowledgement or
+    an answer, noted on its appeal. Anything else to that address is refused like any address not ours."""
+    ours = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+    return not (envelope.mail_from or "").strip("<>") and bool(ours) and address.strip().lower() == ours
 
 
 def _with_return_path(raw: bytes, mail_from: str) -> bytes:

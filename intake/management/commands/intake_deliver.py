@@ -4,6 +4,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from intake import services
 from intake.mailboxes import mailbox_for
@@ -20,5 +21,10 @@ class Command(BaseCommand):
         if mailbox_for(options["mailbox"]) is None:
             raise CommandError(f"{options['mailbox']} is not one of the center's mailboxes")
         raw = sys.stdin.buffer.read()
-        accepted = services.accept_message(raw=raw, mailbox=options["mailbox"], source=InboundSource.PIPE)
+        try:
+            accepted = services.accept_message(raw=raw, mailbox=options["mailbox"], source=InboundSource.PIPE)
+        except (DatabaseError, OSError) as error:
+            # EX_TEMPFAIL: the mail server keeps the message and tries again (any other code bounces it).
+            self.stderr.write(f"temporary failure, try again later: {error}")
+            sys.exit(75)
         self.stdout.write(f"{accepted.message.status} {accepted.message.key}")
