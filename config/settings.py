@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "recordings",
     "feedback",
     "intake",
+    "complaints",
 ]
 
 MIDDLEWARE = [
@@ -297,7 +298,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        # A refused signature is a verdict we record ourselves; pyHanko would log each one with a traceback.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }
 
 # --- Knowledge search -------------------------------------------------------------------------------
@@ -341,6 +348,18 @@ TELEPHONY_DISPATCH_BATCH = envint("TELEPHONY_DISPATCH_BATCH", 200)
 # the wallboard turns red.
 TELEPHONY_LIVE_WINDOW_MINUTES = envint("TELEPHONY_LIVE_WINDOW_MINUTES", 15)
 TELEPHONY_WALLBOARD_ALERT_FRACTION = float(os.getenv("TELEPHONY_WALLBOARD_ALERT_FRACTION", "0.8"))
+
+# --- Electronic signatures on complaints (complaints/eds) ------------------------------------------------
+# Pinned NCA root and intermediate certificates (.cer/.crt/.der/.pem); signatures chain to these roots only.
+EDS_TRUST_DIR = Path(os.getenv("EDS_TRUST_DIR") or BASE_DIR / "var" / "eds" / "trust")
+# CRLs held locally (full and delta); verification never fetches. A CRL past its nextUpdate makes verdicts pending.
+EDS_CRL_DIR = Path(os.getenv("EDS_CRL_DIR") or BASE_DIR / "var" / "eds" / "crl")
+# Where the scheduled refresh downloads the CRLs from (comma-separated http(s) URLs); empty: refreshed by hand.
+EDS_CRL_URLS = envlist("EDS_CRL_URLS", "")
+# Timeout of one CRL download (seconds).
+EDS_CRL_FETCH_TIMEOUT_SECONDS = envint("EDS_CRL_FETCH_TIMEOUT_SECONDS", 30)
+# A signingTime later than the verification time by more than this (seconds; the citizen's clock) is refused.
+EDS_SIGNING_TIME_SKEW_SECONDS = envint("EDS_SIGNING_TIME_SKEW_SECONDS", 300)
 
 # --- E-mail intake (docs/email-intake.md) ----------------------------------------------------------
 # The built-in SMTP receiver (manage.py run_smtp_receiver) listens here for mail to the center's mailboxes.

@@ -1,0 +1,1 @@
+"""Complaints filed as electronic documents signed with a citizen's EDS (issue 7)."""
