@@ -12,7 +12,7 @@ PYTEST_ARGS ?= -n 2
 RUN_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/outbox \
 	TELEPHONY_EDGE_SECRET=$(DEMO_EDGE_SECRET) TELEPHONY_PLATFORM_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean bench-search bench-telephony
+.PHONY: run test install install-dev system-test-deps catalogues lint demo-data check-deploy schema clean bench-search bench-telephony bench-recordings bench-intake bench-signatures
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,13 +42,14 @@ run: demo-data
 
 # Debian packages the tests use (headless Chromium for browser tests, gettext for catalogue checks,
 # baresip phones + sox tones for real SIP calls, Kamailio for the SIP dispatcher in front of edge workers,
-# SIPp for the telephony benchmark's callers).
+# SIPp for the telephony benchmark's callers, Dovecot as the IMAP server the mail intake tests poll).
 system-test-deps:
 	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v baresip >/dev/null \
-	  && command -v sox >/dev/null && test -x /usr/sbin/kamailio && command -v sipp >/dev/null || { \
+	  && command -v sox >/dev/null && test -x /usr/sbin/kamailio && command -v sipp >/dev/null \
+	  && test -x /usr/sbin/dovecot || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium gettext baresip-core sox kamailio sip-tester >/dev/null; }
+	    chromium gettext baresip-core sox kamailio sip-tester dovecot-imapd >/dev/null; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
@@ -76,6 +77,23 @@ bench-search: install
 # e.g. `make bench-telephony BENCH_ARGS="--calls 100"`. Needs PostgreSQL, kamailio, sip-tester, sox.
 bench-telephony: install system-test-deps
 	$(PY) bench/telephony/run.py $(BENCH_ARGS)
+
+# E-mail intake benchmark: a realistic mix of mail through the SMTP receiver to a Celery worker on Redis, appeals per
+# second beside bare inserts of the same rows, time per stage (bench/intake); needs PostgreSQL and Redis;
+# e.g. `make bench-intake BENCH_ARGS="--messages 500 --json"`.
+bench-intake: install
+	$(PY) bench/intake/run.py $(BENCH_ARGS)
+
+# Recordings archive benchmark: look-up by date + phone at 10M generated rows, a typical request to a ready package,
+# export vs a plain copy (bench/recordings); needs PostgreSQL, keeps its database `bench_recordings` for reruns;
+# e.g. `make bench-recordings BENCH_ARGS="--rows 200000"`.
+bench-recordings: install
+	$(PY) bench/recordings/run.py $(BENCH_ARGS)
+
+# EDS benchmark: detached-CMS RSA-2048 verifications per second on one core, chain and CRL checks included, with a
+# bare RSA verification beside it (bench/signatures); e.g. `make bench-signatures BENCH_ARGS="--json"`.
+bench-signatures: install
+	$(PY) bench/signatures/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles
