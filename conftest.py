@@ -37,9 +37,10 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _own_media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Files tests store (attachments, raw mail, recordings) go to the test's own folder, never the repo's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)

@@ -14,23 +14,10 @@ from django.urls import reverse
 
 from appeals.choices import AttachmentRefusal
 from appeals.models import Appeal, AppealAttachment
+from appeals.tests.files import EXE, PDF, PNG, upload
 from portal.tests.test_appeal import form_data, russian_client
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-EXE = b"MZ\x90\x00" + b"\x00" * 60
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
-
-
-def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 def send(client: Client, files: list[SimpleUploadedFile], **overrides: Any):  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@ shown inline) and the citizen's later letters in the history."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -13,20 +12,13 @@ from appeals.attachments import IncomingFile
 from appeals.choices import AppealEventKind, AttachmentRefusal, Channel
 from appeals.models import AppealAttachment
 from appeals.services import add_attachments, add_citizen_message, register_appeal
+from appeals.tests.files import EXE, PDF
 from audit.models import AuditEvent
 from workspace.tests.test_pages import ANONYMOUS, _assert_status
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-EXE = b"MZ\x90\x00" + b"\x00" * 60
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture
