@@ -10,9 +10,12 @@ freshness (PENDING), any other path failure.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.ades.report import AdESIndeterminate
@@ -22,6 +25,8 @@ from pyhanko_certvalidator.path import ValidationPath
 
 from complaints.eds.trust import TrustStore
 from complaints.eds.verifier import CrlEvidence, Reason, Status, Verdict, invalid, pending
+
+T = TypeVar("T")
 
 SIGNING_KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation"})
 _IIN = re.compile(r"^IIN(\d{12})$")
@@ -42,7 +47,7 @@ def validate_certificate(
     extra_certificates: tuple[asn1_x509.Certificate, ...] = (),
 ) -> TrustOutcome:
     context = store.validation_context(at, extra_certificates)
-    result = asyncio.run(
+    result = run_to_completion(
         validate_cert_usage(
             certificate,
             context,
@@ -51,6 +56,17 @@ def validate_certificate(
         )
     )
     return TrustOutcome(result.error_subindic, result.success_result or result.error_path)
+
+
+def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run one of pyHanko's coroutines from synchronous code, also where this thread already runs an event loop
+    (an async view, a test driving a browser): then it runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def signer_iin(certificate: asn1_x509.Certificate) -> str:

@@ -9,7 +9,6 @@ IIN and CRL freshness.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 
@@ -88,7 +87,7 @@ def verify_cms(envelope: Envelope, request: Request) -> Verdict:
     evidence["signed_content"] = bytes(content.native) if attached else request.document
     store = trust_store()
     try:
-        status = asyncio.run(_validate(signed_data, request, store, attached))
+        status = chain.run_to_completion(_validate(signed_data, request, store, attached))
     except SignatureValidationError as exc:
         return invalid(Reason.MALFORMED, f"pyHanko: {exc.failure_message}", **evidence)
     except (ValueError, TypeError, KeyError) as exc:  # a part of the DER parsed lazily turned out broken

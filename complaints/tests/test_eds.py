@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asn1crypto import algos, cms
@@ -427,3 +428,19 @@ def test_crl_refresh_refuses_a_crl_signed_by_a_rogue_ca(pki: NcaTestPki, eds_dir
         verify(DOCUMENT, detached_cms(pki.revoked, DOCUMENT), expected_iin=CITIZEN_IIN).reason
         is Reason.CERTIFICATE_REVOKED
     )
+
+
+def test_verification_works_where_an_event_loop_is_already_running(pki: NcaTestPki) -> None:
+    # given a thread that runs an event loop (an async view, Playwright's sync API in a test)
+    import asyncio
+
+    signature = detached_cms(pki.sign, DOCUMENT)
+
+    async def verify_inside_the_loop() -> Any:
+        return verify(DOCUMENT, signature, expected_iin=CITIZEN_IIN)
+
+    # when the synchronous verifier is called from inside it
+    verdict = asyncio.run(verify_inside_the_loop())
+
+    # then it verifies as anywhere else
+    assert verdict.status is Status.VALID, verdict

@@ -61,7 +61,6 @@ def run_due(clocks: list[Clock], *, now: datetime) -> list[str]:
         except Exception:
             logger.exception("clock %s (%s) failed; it runs again when next due", clock.name, clock.task)
         ran.append(clock.name)
-        close_old_connections()
     return ran
 
 
@@ -84,3 +83,6 @@ class Command(BaseCommand):
         while True:
             run_due(clocks, now=timezone.now())
             time.sleep(max(0.5, min(clock.due_in() for clock in clocks)) if clocks else 5.0)
+            # A long-running loop must not hold a connection the database has since dropped (not done inside a
+            # round: `--once` runs in its caller's connection, a test's transaction for one).
+            close_old_connections()
