@@ -36,7 +36,7 @@ from core.policy import policy
 from .choices import OPEN_REQUEST_STATUSES, RequestStatus, WithheldReason
 from .export import Tampered, iso_local, write_package
 from .models import PackageDownloadLink, Recording, RecordingRequest, RequestedRecording
-from .selectors import recordings_for
+from .selectors import request_matches
 from .services import verify_recording
 from .signing import center_key
 
@@ -158,18 +158,18 @@ def _check_letter(letter: UploadedFile) -> tuple[str, str]:
 
 def _match(request: RecordingRequest, *, actor: Any) -> int:
     """Link every recording of the phone on the day; each goes under legal hold (never deleted by retention)."""
-    found = list(recordings_for(request.phone, request.day))
+    found = list(request_matches(request.phone, request.day))
     RequestedRecording.objects.bulk_create(
         [
             RequestedRecording(
                 request=request,
-                recording=recording,
-                withheld_reason=WithheldReason.DELETED_BY_RETENTION if recording.deleted_at else "",
+                recording_id=recording_id,
+                withheld_reason=WithheldReason.DELETED_BY_RETENTION if deleted_at else "",
             )
-            for recording in found
+            for recording_id, deleted_at in found
         ]
     )
-    held = Recording.objects.filter(pk__in=[r.pk for r in found], legal_hold=False)
+    held = Recording.objects.filter(pk__in=[recording_id for recording_id, _ in found], legal_hold=False).only("pk")
     for recording in held:
         record_event(
             action="recordings.legal_hold_set",
@@ -214,7 +214,12 @@ def _queue_package(request_id: int) -> None:
 
 
 def build_package(*, request_id: int) -> RecordingRequest:
-    """Write the request's package through the storage API and mark it ready; a ready one is left as it is."""
+    """Write the request's package through the storage API and mark it ready; a ready one is left as it is.
+
+    Any failure (the center's key not configured, storage full or unwritable, a recording that cannot be read, the
+    database) marks the request failed with a reason a supervisor can read, logs the error with its traceback, and
+    leaves no partial package behind; `retry_package` builds it again once the cause is mended.
+    """
     request = RecordingRequest.objects.select_related("requesting_body").get(pk=request_id)
     if request.status != RequestStatus.CONFIRMED:
         return request
@@ -222,6 +227,20 @@ def build_package(*, request_id: int) -> RecordingRequest:
         key = center_key()
     except ImproperlyConfigured as exc:
         return _package_failed(request, str(exc))
+    name = ""
+    try:
+        name, result, withheld = _write_withholding_tampered(request, key)
+        return _package_ready(request, name, result, withheld)
+    except Exception as exc:
+        reference = secrets.token_hex(4)
+        failed = _package_failed(request, _failure_reason(exc, reference), error=exc)
+        if name and failed.status == RequestStatus.FAILED:  # written, but never marked ready
+            _delete_quietly(request.package.storage, name)
+        return failed
+
+
+def _write_withholding_tampered(request: RecordingRequest, key: Any) -> tuple[str, Any, dict[int, str]]:
+    """Write the package; a recording found tampered with (or gone) is withheld and the package written again."""
     withheld: dict[int, str] = dict(
         request.items.exclude(withheld_reason="").values_list("recording_id", "withheld_reason")
     )
@@ -230,14 +249,26 @@ def build_package(*, request_id: int) -> RecordingRequest:
         good = [item.recording for item in items if item.recording_id not in withheld]
         try:
             name, result = _write_to_storage(request, good, items, withheld, key)
-            break
+            return name, result, withheld
         except Tampered as tampered:
             verify_recording(tampered.recording)
             found_missing = not tampered.recording.file.storage.exists(tampered.recording.file.name or "")
             withheld[tampered.recording.pk] = (
                 WithheldReason.FILE_MISSING if found_missing else WithheldReason.CHECKSUM_MISMATCH
             )
-    return _package_ready(request, name, result, withheld)
+
+
+def _failure_reason(exc: Exception, reference: str) -> str:
+    """Why the package failed, for the supervisor (shown after "The package could not be prepared:")."""
+    if isinstance(exc, OSError):
+        return _("storage error: %(error)s (reference %(reference)s in the server log); retry once it is mended.") % {
+            "error": exc.strerror or type(exc).__name__,
+            "reference": reference,
+        }
+    return _(
+        "an internal error (reference %(reference)s in the server log); retry, and if it fails again, tell the "
+        "administrator."
+    ) % {"reference": reference}
 
 
 def _write_to_storage(
@@ -247,6 +278,7 @@ def _write_to_storage(
     withheld: dict[int, str],
     key: Any,
 ) -> tuple[str, Any]:
+    """Write the package under a new name; whatever goes wrong (Tampered included), no partial file is left."""
     storage = request.package.storage
     stamp = timezone.localtime(request.registered_at)
     name = storage.get_available_name(f"recording-requests/{stamp:%Y/%m}/package-{request.pk}.zip")
@@ -256,10 +288,17 @@ def _write_to_storage(
     try:
         with storage.open(name, "wb") as out:
             result = write_package(out, recordings=good, request_document=document, key=key)
-    except Tampered:
-        storage.delete(name)
+    except BaseException:
+        _delete_quietly(storage, name)
         raise
     return name, result
+
+
+def _delete_quietly(storage: Any, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.warning("Could not remove the unfinished package %s", name, exc_info=True)
 
 
 def request_document(request: RecordingRequest, items: list[RequestedRecording], withheld: dict[int, str]) -> dict:
@@ -341,11 +380,17 @@ def _package_ready(request: RecordingRequest, name: str, result: Any, withheld: 
     return request
 
 
-def _package_failed(request: RecordingRequest, reason: str) -> RecordingRequest:
+def _package_failed(request: RecordingRequest, reason: str, *, error: Exception | None = None) -> RecordingRequest:
+    """Mark a confirmed request's package failed (not one marked ready meanwhile, e.g. before a notice failed)."""
+    reason = reason[:300]
     with transaction.atomic():
-        RecordingRequest.objects.filter(pk=request.pk).update(status=RequestStatus.FAILED, failure=reason[:300])
-        record_event(action="recordings.package_failed", target=request, details={"reason": reason[:300]})
-    logger.error("Package of recording request %s failed: %s", request.pk, reason)
+        failed = RecordingRequest.objects.filter(pk=request.pk, status=RequestStatus.CONFIRMED).update(
+            status=RequestStatus.FAILED, failure=reason
+        )
+        if failed:
+            record_event(action="recordings.package_failed", target=request, details={"reason": reason})
+    state = "failed" if failed else "failed after it was marked ready"
+    logger.error("Package of recording request %s %s: %s", request.pk, state, reason, exc_info=error)
     request.refresh_from_db()
     return request
 

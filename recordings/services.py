@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from core.policy import policy
 
 from .choices import RETENTION_POLICY, AlertKind, RecordingCategory
 from .models import Recording, RecordingAlert
+from .selectors import due_for_verification
 
 logger = logging.getLogger(__name__)
 
@@ -156,8 +156,7 @@ def _raise_alert(recording: Recording, *, found: str | None, now: datetime) -> R
 
 def verify_due_recordings(*, limit: int, now: datetime | None = None) -> int:
     """Verify the `limit` kept recordings checked longest ago (never-checked first); returns how many broke."""
-    due = Recording.objects.kept().order_by(F("verified_at").asc(nulls_first=True), "pk")[:limit]
-    return sum(not verify_recording(recording, now=now) for recording in due)
+    return sum(not verify_recording(recording, now=now) for recording in due_for_verification(limit))
 
 
 def set_legal_hold(*, recording: Recording, held: bool, actor: Any, reason: str) -> Recording:

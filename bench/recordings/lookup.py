@@ -1,10 +1,12 @@
-"""Look-up by date + phone at scale: `recordings.selectors.recordings_for`, the query a regulator's request runs.
+"""Look-up by date + phone at scale: `recordings.selectors.request_matches`, the query a regulator's request runs.
 
 Pairs are drawn from the generated rows: half a recorded call's (phone, Almaty day), half the phone of another
 recorded call on a random day of the archive (almost never a call of theirs, so the answer is empty), shuffled;
 phones are given in the spellings people write. Each look-up is timed through the ORM, rows built, as `_match`
-takes them. Then the plan of one look-up (EXPLAIN ANALYZE), and the plans of the archive's other queries over
-the whole table (the integrity walk's batch, retention), which run on a schedule.
+takes them (each recording's id and `deleted_at`); beside it, the same look-up building whole recordings with their
+call and consultant joined (`recordings_for` with `select_related`, as `_match` took them before). Then the
+plan of one look-up (EXPLAIN ANALYZE), and the plans of the archive's other queries over the whole table (the
+integrity walk's batch, retention), which run on a schedule.
 """
 
 from __future__ import annotations
@@ -42,10 +44,10 @@ def sample_pairs(*, rows: int, count: int, first_day: date, days: int, seed: int
 
 
 def time_lookups(pairs: list[tuple[str, date]], *, warm_up: int = 50) -> dict[str, Any]:
-    from recordings.selectors import recordings_for
+    from recordings.selectors import request_matches
 
     for phone, day in pairs[:warm_up]:
-        list(recordings_for(phone, day))
+        list(request_matches(phone, day))
     hits: list[float] = []
     misses: list[float] = []
     found_rows = 0
@@ -53,7 +55,7 @@ def time_lookups(pairs: list[tuple[str, date]], *, warm_up: int = 50) -> dict[st
     cpu_started = time.process_time()
     for phone, day in pairs:
         started = time.perf_counter()
-        found = list(recordings_for(phone, day))
+        found = list(request_matches(phone, day))
         elapsed = (time.perf_counter() - started) * 1000
         (hits if found else misses).append(elapsed)
         found_rows += len(found)
@@ -73,19 +75,19 @@ def time_lookups(pairs: list[tuple[str, date]], *, warm_up: int = 50) -> dict[st
         # database, the socket, and waiting for a core
         "cpu_ms_per_lookup": round(cpu_ms, 3),
         "sql_only": _sql_only(pairs),
-        "without_joins": _without_joins(pairs),
+        "full_rows_with_joins": _full_rows_with_joins(pairs),
     }
 
 
-def _without_joins(pairs: list[tuple[str, date]]) -> dict[str, float]:
-    """The look-up without `select_related("call", "consultant")`: `_match` reads only each row's id and
-    `deleted_at`, so this is what it would cost it (after the other passes)."""
+def _full_rows_with_joins(pairs: list[tuple[str, date]]) -> dict[str, float]:
+    """The look-up building whole recordings with `select_related("call", "consultant")` (about 65 columns), as
+    `_match` took them before it read only each row's id and `deleted_at` (after the other passes)."""
     from recordings.selectors import recordings_for
 
     samples = []
     for phone, day in pairs:
         started = time.perf_counter()
-        list(recordings_for(phone, day).select_related(None))
+        list(recordings_for(phone, day).select_related("call", "consultant"))
         samples.append((time.perf_counter() - started) * 1000)
     return percentiles(samples)
 
@@ -94,9 +96,9 @@ def _sql_only(pairs: list[tuple[str, date]]) -> dict[str, float]:
     """The same SQL for the same pairs, compiled beforehand, through a raw cursor (after the ORM pass)."""
     from django.db import connection
 
-    from recordings.selectors import recordings_for
+    from recordings.selectors import request_matches
 
-    compiled = [recordings_for(phone, day).query.sql_with_params() for phone, day in pairs]
+    compiled = [request_matches(phone, day).query.sql_with_params() for phone, day in pairs]
     samples = []
     with connection.cursor() as cursor:
         for statement, parameters in compiled:
@@ -109,9 +111,9 @@ def _sql_only(pairs: list[tuple[str, date]]) -> dict[str, float]:
 
 def lookup_plan(phone: str, day: date) -> dict[str, Any]:
     """EXPLAIN (ANALYZE, BUFFERS) of one look-up, and which of the table's indexes it uses."""
-    from recordings.selectors import recordings_for
+    from recordings.selectors import request_matches
 
-    plan = recordings_for(phone, day).explain(analyze=True, buffers=True)
+    plan = request_matches(phone, day).explain(analyze=True, buffers=True)
     return {"plan": plan, **_index_use(plan)}
 
 
@@ -130,16 +132,15 @@ def other_queries(*, runs: int = 3) -> dict[str, Any]:
     verify or delete files): the integrity walk's next batch (`verify_due_recordings`, every 10 minutes) and a
     retention pass (`apply_retention`, hourly)."""
     from django.conf import settings
-    from django.db.models import F
     from django.utils import timezone
 
     from core.policy import policy
     from recordings.choices import RETENTION_POLICY
     from recordings.models import Recording
+    from recordings.selectors import never_verified, verified_longest_ago
 
-    batch = Recording.objects.kept().order_by(F("verified_at").asc(nulls_first=True), "pk")[
-        : settings.RECORDINGS_VERIFY_BATCH
-    ]
+    # `due_for_verification` runs the first, then the second for the rest of the batch
+    batch = settings.RECORDINGS_VERIFY_BATCH
     now = timezone.now()
     retention = {
         category: Recording.objects.kept()
@@ -148,7 +149,10 @@ def other_queries(*, runs: int = 3) -> dict[str, Any]:
         for category, setting in RETENTION_POLICY.items()
         if int(policy(setting)) > 0
     }
-    figures: dict[str, Any] = {"verify_batch": _timed_query(batch, runs)}
+    figures: dict[str, Any] = {
+        "verify_batch_never_checked": _timed_query(never_verified(batch), runs),
+        "verify_batch_checked_longest_ago": _timed_query(verified_longest_ago(batch), runs),
+    }
     for category, query in retention.items():
         figures[f"retention_{category}"] = _timed_query(query, runs)
     return figures

@@ -13,7 +13,7 @@ COPY, and kept: a rerun asking for the same number of rows reuses it (migrating 
 another number, or with `--fresh`, fills it again; `--drop` drops it at the end. Each run adds its typical
 request's five calls (a few rows) beside the generated ones.
 
-Measures: the look-up a regulator's request runs (`recordings.selectors.recordings_for`, through the ORM) over
+Measures: the look-up a regulator's request runs (`recordings.selectors.request_matches`, through the ORM) over
 `--lookups` (day, phone) pairs, half with calls and half without, p50/p99 with its plan; the time from filing a
 typical request (five 5-minute WAV recordings, one across midnight) to its package ready, through
 `recordings.regulator_requests` (file, confirm, build) with each phase; the export's throughput
@@ -249,9 +249,9 @@ def print_report(report: dict[str, Any]) -> None:
     sql_only = lookups["sql_only"]
     _row("  same SQL, raw cursor", _p50_p99(sql_only["p50"], sql_only["p99"]))
     print(f"  (ORM look-up: {lookups['cpu_ms_per_lookup']:.2f} ms of this process's CPU each)")
-    bare = lookups["without_joins"]
-    _row("  ORM without select_related", _p50_p99(bare["p50"], bare["p99"]))
-    print("  (all _match needs of each row is its id and deleted_at)")
+    full = lookups["full_rows_with_joins"]
+    _row("  whole rows, call and consultant", _p50_p99(full["p50"], full["p99"]))
+    print("  (as _match took them before reading only each row's id and deleted_at)")
     _row("package ready (5 x 5 min, worst)", f"{report['package_ready_s']:.2f} s", "<= 60 s")
     print(f"  {verdict['package_ready_s']}")
     _row("  each request", ", ".join(f"{request['ready_s']:.2f}" for request in report["requests"]) + " s")

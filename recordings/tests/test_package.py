@@ -3,8 +3,12 @@
 import hashlib
 import io
 import json
+import logging
 import re
+import resource
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from recordings import regulator_requests
+from recordings import export, regulator_requests
 from recordings.choices import AlertKind, RequestStatus, WithheldReason
 from recordings.models import RecordingAlert
 from recordings.package_verify import CERTIFICATE, MANIFEST, REQUEST, SIGNATURE, PackageError, main, verify_package
@@ -348,3 +352,110 @@ def test_something_that_is_not_a_package_cannot_be_read(tmp_path, center_signing
     assert main([str(not_a_zip)]) == 2
     with pytest.raises(CommandError, match="not a readable package"):
         verify_command(not_a_zip, "--certificate", str(center_signing_key))
+
+
+def test_recordings_of_many_chunks_go_out_byte_for_byte_through_the_reused_buffers(
+    two_calls, body_regulator, supervisor, center_signing_key, monkeypatch
+):
+    # given buffers far smaller than the recordings (16 and 32 kB), so each is copied through them many times over
+    monkeypatch.setattr(export, "CHUNK", 1000)
+    monkeypatch.setattr(export, "IN_FLIGHT", 3)
+    # when the package is built
+    request = build(file_request(body_regulator), supervisor)
+    # then both recordings are in it byte for byte, and the package's recorded digest is the file's
+    assert request.status == RequestStatus.READY
+    entries = package_entries(request)
+    assert request.items.filter(exported=True).count() == len(two_calls)
+    for item in request.items.all():
+        assert entries[item.package_path] == Path(item.recording.file.path).read_bytes()
+    assert request.package_sha256 == hashlib.sha256(Path(request.package.path).read_bytes()).hexdigest()
+    assert verify_package(Path(request.package.path), pinned_certificate=center_signing_key.read_bytes()).ok
+
+
+# --- A package that cannot be built -------------------------------------------------------------------
+
+
+def unfinished_packages(request) -> list[Path]:
+    """Package files written for the request in MEDIA_ROOT (its letter aside)."""
+    return list(Path(request.letter.path).parents[1].glob(f"package-{request.pk}*"))
+
+
+@contextmanager
+def storage_full_at(size: int) -> Iterator[None]:
+    """Writes past `size` bytes fail with "File too large" (EFBIG), as a full disk fails them with ENOSPC."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def test_storage_that_fills_up_midway_fails_the_package_saying_why_and_leaves_no_partial_file(
+    two_calls,
+    body_regulator,
+    supervisor,
+    center_signing_key,
+    caplog,
+    tasks_in_process,
+    django_capture_on_commit_callbacks,
+):
+    # given a request for two recordings (about 50 kB) and storage that takes no file past 24 kB
+    request = file_request(body_regulator)
+    # when the package is built: the first recording fits, the second does not
+    with storage_full_at(24_000), caplog.at_level(logging.ERROR, logger="recordings.regulator_requests"):
+        request = build(request, supervisor)
+    # then the request failed, saying why in words and not in a traceback, which went to the log
+    assert request.status == RequestStatus.FAILED
+    assert "File too large" in request.failure  # the system's words, inside our sentence in the center's language
+    assert "Traceback" not in request.failure and "Error" not in request.failure
+    reference = re.search(r"\b([0-9a-f]{8})\b", request.failure).group(1)  # the log line it points to
+    [logged] = [record for record in caplog.records if reference in record.getMessage()]
+    assert logged.exc_info is not None and isinstance(logged.exc_info[1], OSError)
+    assert AuditEvent.objects.filter(action="recordings.package_failed").count() == 1
+    # and nothing half-written stays in storage, nothing is marked exported
+    assert unfinished_packages(request) == []
+    assert (request.package.name, request.package_sha256) == ("", "")
+    assert not request.items.filter(exported=True).exists()
+    # when the storage has room again and a supervisor retries
+    with django_capture_on_commit_callbacks(execute=True):
+        regulator_requests.retry_package(request=request, supervisor=supervisor)
+    # then the package is ready, complete and intact
+    request.refresh_from_db()
+    assert (request.status, request.failure) == (RequestStatus.READY, "")
+    assert unfinished_packages(request) == [Path(request.package.path)]
+    assert verify_package(Path(request.package.path), pinned_certificate=center_signing_key.read_bytes()).ok
+    assert request.items.filter(exported=True).count() == 2
+
+
+def test_a_recording_that_cannot_be_read_midway_fails_the_package_until_it_is_mended(
+    two_calls,
+    body_regulator,
+    supervisor,
+    center_signing_key,
+    tasks_in_process,
+    django_capture_on_commit_callbacks,
+):
+    # given a request whose second recording opens but fails to read (an I/O error of the disk under it)
+    first, second = two_calls
+    request = file_request(body_regulator)
+    stored = Path(second.file.path)
+    content = stored.read_bytes()
+    stored.unlink()
+    stored.symlink_to("/proc/self/mem")  # readable by name, but reading its first bytes fails with EIO
+    # when the package is built
+    request = build(request, supervisor)
+    # then it failed, not ready with a recording silently missing, and the first recording's bytes are not left
+    assert request.status == RequestStatus.FAILED
+    assert "Input/output error" in request.failure
+    assert unfinished_packages(request) == []
+    assert not RecordingAlert.objects.exists()  # a read error is not a tampered file
+    # when the disk is mended and a supervisor retries
+    stored.unlink()
+    stored.write_bytes(content)
+    with django_capture_on_commit_callbacks(execute=True):
+        regulator_requests.retry_package(request=request, supervisor=supervisor)
+    # then both recordings go out
+    request.refresh_from_db()
+    assert request.status == RequestStatus.READY
+    assert {item.recording_id for item in request.items.filter(exported=True)} == {first.pk, second.pk}
