@@ -7,10 +7,12 @@ replies quoting everything before them. Nothing here raises on bad input; the wo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy as email_policy
+from email.headerregistry import BaseHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses
@@ -19,6 +21,7 @@ from html.parser import HTMLParser
 from appeals.attachments import IncomingFile
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+_KAZAKH_LETTER = re.compile("[" + "".join(sorted(KAZAKH_LETTERS)) + "]")
 AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?)([+.\-].*)?@", re.IGNORECASE)
 ADDRESS = re.compile(r"[\w.+\-]+@[\w\-]+(\.[\w\-]+)+")
@@ -31,6 +34,39 @@ QUOTE_START = re.compile(
     r"|(from|от|кімнен):\s.*$)",
     re.IGNORECASE,
 )
+
+
+# Where a header's folded lines join (what email.policy.default does before parsing a header).
+_LINESEP = re.compile(r"\n|\r")
+# A line ended by LF followed by an empty line (LF or CRLF endings).
+_EMPTY_LINE = re.compile(rb"\n\r?\n")
+# Headers longer than this (long References chains, odd mailers) are parsed each time instead of cached.
+CACHED_HEADER_MAX_CHARS = 2000
+
+
+class _HeadersParsedOnce(email_policy.EmailPolicy):
+    """`email.policy.default`, except that a header value is parsed once: the standard policy parses it again on
+    every read, and reading a part's type, charset, disposition and file name reads its headers many times.
+
+    Header objects are immutable, so equal (name, value) pairs share one, within a message and across messages.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        if hasattr(value, "name"):
+            return value
+        if len(value) > CACHED_HEADER_MAX_CHARS:  # a rare long header is not worth keeping in memory
+            return _parse_header(name, value)
+        return _cached_header(name, value)
+
+
+def _parse_header(name: str, value: str) -> BaseHeader:
+    return email_policy.default.header_factory(name, "".join(_LINESEP.split(value)))
+
+
+_cached_header = functools.lru_cache(maxsize=4096)(_parse_header)
+
+
+PARSING_POLICY = _HeadersParsedOnce()
 
 
 @dataclass(frozen=True)
@@ -99,14 +135,24 @@ def html_to_text(html: str) -> str:
 
 def message_key(raw: bytes) -> str:
     """The message's own id when it has one, else the SHA-256 of its bytes: the same message twice is one key."""
-    headers = BytesParser(policy=email_policy.compat32).parsebytes(raw, headersonly=True)
+    headers = BytesParser(policy=email_policy.compat32).parsebytes(header_block(raw), headersonly=True)
     mid = _first_id(str(headers.get("Message-ID", "") or ""))
     return mid or "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def header_block(raw: bytes) -> bytes:
+    """The message up to its first empty line: all a header-only parse reads, without splitting the body into lines.
+
+    The parser stops at the first empty line (or earlier, at a line that is no header), and that line is inside
+    the block, so the headers parsed from the block are those parsed from the whole message.
+    """
+    empty_line = _EMPTY_LINE.search(raw)
+    return raw[: empty_line.start() + 1] if empty_line else raw
+
+
 def detect_language(text: str) -> str:
     """Kazakh when a letter only Kazakh has appears, Russian for other Cyrillic, else Kazakh (the state language)."""
-    if any(ch in KAZAKH_LETTERS for ch in text):
+    if _KAZAKH_LETTER.search(text):
         return "kk"
     return "ru" if re.search(r"[а-яё]", text, re.IGNORECASE) else "kk"
 
@@ -123,7 +169,7 @@ def strip_quoted(text: str) -> str:
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
-    msg = BytesParser(policy=email_policy.default).parsebytes(raw)
+    msg = BytesParser(policy=PARSING_POLICY).parsebytes(raw)
     assert isinstance(msg, EmailMessage)
     subject = " ".join(header_text(msg, "Subject").split())
     body, html_only, files = _walk(msg)
