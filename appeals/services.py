@@ -172,8 +172,8 @@ def _registration_details(appeal: Appeal) -> dict[str, Any]:
 def next_registration_number(*, channel: str, received_at: datetime) -> str:
     """The next number of the year (Asia/Almaty) in the format set by APPEAL_NUMBER_FORMAT."""
     year = timezone.localtime(received_at).year
-    AppealNumberSequence.objects.get_or_create(year=year)
-    sequence = AppealNumberSequence.objects.select_for_update().get(year=year)
+    # One statement reads and locks the year's counter (a new year's row is created, and so locked, by the insert).
+    sequence, _created = AppealNumberSequence.objects.select_for_update().get_or_create(year=year)
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return policy("APPEAL_NUMBER_FORMAT").format(
@@ -189,6 +189,9 @@ def add_attachments(*, appeal: Appeal, files: Iterable[IncomingFile], source_ref
 
     Files are stored under their SHA-256, so a retried registration writes nothing twice.
     """
+    files = list(files)
+    if not files:
+        return []
     accepted_before = appeal.attachments.filter(refusal="").count()
     added = []
     for file in files:
@@ -297,8 +300,11 @@ def set_appeal_language(*, appeal: Appeal, language: str) -> Appeal:
     return locked
 
 
-def answer_appeal(*, appeal: Appeal, answer: str, actor: Any, articles: Iterable[Article] = ()) -> Appeal:
-    """The consultant's answer; web and e-mail appeals with an address get it by e-mail."""
+def answer_appeal(
+    *, appeal: Appeal, answer: str, actor: Any, articles: Iterable[Article] = (), mail_citizen: bool = True
+) -> Appeal:
+    """The consultant's answer; web and e-mail appeals with an address get it by e-mail, unless the caller mails
+    its own (`mail_citizen=False`: a complaint's answer, sent by complaints with the body's name)."""
     text = _field("answer", lambda: clean_long_text(answer, required=True))
     with transaction.atomic():
         locked = _lock(appeal)
@@ -311,7 +317,7 @@ def answer_appeal(*, appeal: Appeal, answer: str, actor: Any, articles: Iterable
         for article in articles:
             _attach(locked, article, actor=actor)
         event = _record(locked, AppealEventKind.ANSWERED, actor=actor, from_status=previous)
-        if locked.email and locked.channel in EMAIL_ANSWER_CHANNELS:
+        if mail_citizen and locked.email and locked.channel in EMAIL_ANSWER_CHANNELS:
             from appeals.tasks import send_answer
 
             appeal_id, event_id = locked.pk, event.pk
@@ -438,8 +444,10 @@ def _deliver_once(appeal_id: int, kind: str, still_due: Any, build_message: Any)
         if appeal is None or not still_due(appeal):
             return False
         claim = _add_event(appeal, kind, actor=None)
+    from appeals.notifications import send_to_citizen
+
     try:
-        build_message(appeal).send()
+        send_to_citizen(build_message(appeal))
     except Exception:
         AppealEvent.objects.filter(pk=claim.pk).delete()
         raise

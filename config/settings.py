@@ -208,7 +208,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
-    CELERY_BROKER_URL = "memory://"  # never used: tasks run in-process
+    CELERY_BROKER_URL = "memory://localhost/"  # never used: tasks run in-process
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE["recordings-request-deadlines"] = {
     "schedule": 60.0,
 }
 CELERY_BEAT_SCHEDULE["recordings-watched-folder"] = {"task": "recordings.tasks.ingest_watched_folder", "schedule": 60.0}
+# Complaints (issue 7): review clocks watched every minute (reminders, escalation); signatures left pending (a stale
+# CRL, no trust roots yet) verified again every five minutes.
+CELERY_BEAT_SCHEDULE["complaints-deadlines"] = {"task": "complaints.tasks.watch_complaint_deadlines", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["complaints-reverify-pending"] = {"task": "complaints.tasks.reverify_pending", "schedule": 300.0}
 # The center's key and certificate (PEM files) that sign export packages' manifests; with neither set and
 # DEBUG=True a self-signed demo key is made under var/center-signing/.
 RECORDINGS_SIGNING_KEY_FILE = os.getenv("RECORDINGS_SIGNING_KEY_FILE", "")
@@ -360,6 +364,15 @@ EDS_CRL_URLS = envlist("EDS_CRL_URLS", "")
 EDS_CRL_FETCH_TIMEOUT_SECONDS = envint("EDS_CRL_FETCH_TIMEOUT_SECONDS", 30)
 # A signingTime later than the verification time by more than this (seconds; the citizen's clock) is refused.
 EDS_SIGNING_TIME_SKEW_SECONDS = envint("EDS_SIGNING_TIME_SKEW_SECONDS", 300)
+# Minutes between scheduled CRL downloads from EDS_CRL_URLS (only scheduled when EDS_CRL_URLS is set).
+EDS_CRL_REFRESH_MINUTES = envint("EDS_CRL_REFRESH_MINUTES", 60)
+if EDS_CRL_URLS:
+    CELERY_BEAT_SCHEDULE["complaints-refresh-crls"] = {
+        "task": "complaints.tasks.refresh_crls",
+        "schedule": 60.0 * EDS_CRL_REFRESH_MINUTES,
+    }
+# Where the portal's signing page reaches NCALayer on the citizen's computer (its local websocket).
+NCALAYER_URL = os.getenv("NCALAYER_URL", "wss://127.0.0.1:13579")
 
 # --- E-mail intake (docs/email-intake.md) ----------------------------------------------------------
 # The built-in SMTP receiver (manage.py run_smtp_receiver) listens here for mail to the center's mailboxes.
@@ -455,4 +468,15 @@ POLICY = {
     "RECORDING_REQUEST_REMINDER_MINUTES": [
         int(m) for m in envlist("POLICY_RECORDING_REQUEST_REMINDER_MINUTES", "60,15") if m.isdigit()
     ],
+    # Clause 12: review periods of complaints in working days, per type (the law's 5 working days at the provider).
+    "COMPLAINT_REVIEW_WORKING_DAYS": {
+        "service_order": envint("POLICY_COMPLAINT_SERVICE_ORDER_REVIEW_WORKING_DAYS", 5),
+        "official_conduct": envint("POLICY_COMPLAINT_OFFICIAL_CONDUCT_REVIEW_WORKING_DAYS", 5),
+    },
+    # When a body's working day closes (Asia/Almaty): a review period ends then on its last working day.
+    "COMPLAINT_WORKDAY_ENDS_AT": os.getenv("POLICY_COMPLAINT_WORKDAY_ENDS_AT", "18:00"),
+    # Complaint numbers: {year} (Asia/Almaty) and {seq}, the complaint's place in the year (its own counter).
+    "COMPLAINT_NUMBER_FORMAT": os.getenv("POLICY_COMPLAINT_NUMBER_FORMAT", "{year}-C-{seq:07d}"),
+    # Reminders to the body's officers this many hours before a complaint's review period ends (comma-separated).
+    "COMPLAINT_REMINDER_HOURS": [int(h) for h in envlist("POLICY_COMPLAINT_REMINDER_HOURS", "24") if h.isdigit()],
 }

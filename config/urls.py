@@ -8,6 +8,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("knowledge.api.urls")),
     path("", include("appeals.api.urls")),
     path("", include("telephony.api.urls")),
+    path("", include("complaints.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -16,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
+    path("desk/complaints/", include("complaints.urls")),
     path("desk/", include("workspace.urls")),
     path("directory/", include("directory.urls")),
     path("kb/", include("knowledge.urls")),

@@ -132,5 +132,6 @@ class TrackForm(forms.Form):
     contact = forms.CharField(
         label=_("Phone or e-mail given in the appeal"),
         max_length=TRACKING_FIELD_MAX_CHARS,
+        help_text=_("For a complaint signed with an EDS, your IIN also works."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

@@ -205,7 +205,18 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/track.html", {"form": form, "limited": True}, status=429)
     appeal = appeal_selectors.find_for_tracking(form.cleaned_data["number"], form.cleaned_data["contact"])
     if appeal is None:
-        return render(request, "portal/track.html", {"form": form, "not_found": True})
+        return _track_complaint(request, form)
     record_event(action="appeal.tracked", kind=AuditKind.READ, actor=request.user, target=appeal)
     context = {"form": TrackForm(), "appeal": appeal, "explanation": status_explanation(appeal)}
     return render(request, "portal/track.html", context)
+
+
+def _track_complaint(request: HttpRequest, form: TrackForm) -> HttpResponse:
+    """A complaint (issue 7) found by its number and the IIN, phone or e-mail the citizen signed with it."""
+    from complaints.selectors import find_for_citizen
+
+    complaint = find_for_citizen(number=form.cleaned_data["number"], iin_or_contact=form.cleaned_data["contact"])
+    if complaint is None:
+        return render(request, "portal/track.html", {"form": form, "not_found": True})
+    record_event(action="complaint.tracked", kind=AuditKind.READ, actor=request.user, target=complaint)
+    return render(request, "portal/track.html", {"form": TrackForm(), "complaint": complaint})

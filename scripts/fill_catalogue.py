@@ -31,10 +31,13 @@ def main(locale_dir: str, translations_file: str) -> None:
                 entry.msgstr_plural = dict(enumerate(forms))
             elif entry.msgid in singular:
                 entry.msgstr = singular[entry.msgid][index]
+            else:
+                # Not ours to decide: a fuzzy entry (makemessages' guess from a similar string) stays fuzzy.
+                if "fuzzy" in entry.flags or not entry.translated():
+                    missing.append(f"{language}: {entry.msgid!r}")
+                continue
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            if not entry.translated():
-                missing.append(f"{language}: {entry.msgid!r}")
         catalogue.save(str(path))
     print("\n".join(missing) if missing else "complete")
 

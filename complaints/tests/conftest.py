@@ -18,3 +18,64 @@ def eds_dirs(settings, tmp_path: Path, pki: NcaTestPki) -> tuple[Path, Path]:  #
     settings.EDS_TRUST_DIR = pki.write_trust_dir(tmp_path / "trust")
     settings.EDS_CRL_DIR = pki.write_crl_dir(tmp_path / "crl")
     return settings.EDS_TRUST_DIR, settings.EDS_CRL_DIR
+
+
+@pytest.fixture
+def passport_service(organisation):  # type: ignore[no-untyped-def]
+    """A service whose responsible body is the fixed `organisation` (МВД)."""
+    from directory.models import Service, ServiceCategory
+
+    category = ServiceCategory.objects.create(code="docs", name_kk="Құжаттар", name_ru="Документы")
+    return Service.objects.create(
+        slug="passport",
+        category=category,
+        name_kk="Паспорт беру",
+        name_ru="Выдача паспорта",
+        responsible_organisation=organisation,
+    )
+
+
+@pytest.fixture
+def region(db):  # type: ignore[no-untyped-def]
+    """Abai region (KATO 10) with a district (1010) and a rural district (101010) in it; the regional akimat sits on
+    the region, a public service center on the district."""
+    from directory.choices import OrganisationKind, TerritoryLevel
+    from directory.models import Organisation, Territory
+
+    oblast = Territory.objects.create(kato="100000000", level=TerritoryLevel.OBLAST, name_kk="Абай", name_ru="Абай")
+    district = Territory.objects.create(
+        kato="101000000", level=TerritoryLevel.DISTRICT, name_kk="Аягөз", name_ru="Аягоз", parent=oblast
+    )
+    village = Territory.objects.create(
+        kato="101010000", level=TerritoryLevel.SUB_DISTRICT, name_kk="Ауыл", name_ru="Аул", parent=district
+    )
+    akimat = Organisation.objects.create(
+        code="abai-akimat",
+        kind=OrganisationKind.REGIONAL_AKIMAT,
+        name_kk="Абай облысының әкімдігі",
+        name_ru="Акимат области Абай",
+        territory=oblast,
+    )
+    center = Organisation.objects.create(
+        code="con-ayagoz",
+        kind=OrganisationKind.SERVICE_CENTER,
+        name_kk="Аягөз ХҚКО",
+        name_ru="ЦОН Аягоза",
+        territory=district,
+    )
+    return {"oblast": oblast, "district": district, "village": village, "akimat": akimat, "center": center}
+
+
+@pytest.fixture
+def file_signed(pki, eds_dirs):  # type: ignore[no-untyped-def]
+    """Files a complaint signed with the citizen's SIGN key (CMS, as NCALayer makes it)."""
+    from complaints.services import file_complaint
+    from complaints.tests.helpers import draft, signed_cms
+
+    def file(**overrides):  # type: ignore[no-untyped-def]
+        document, signature = signed_cms(pki.sign, draft(**overrides))
+        filing = file_complaint(document=document, signature=signature)
+        assert filing.complaint is not None
+        return filing.complaint
+
+    return file
