@@ -1,41 +1,31 @@
 """Background work of complaints. Tasks take ids, call a service, and are safe to run twice."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.conf import settings
 
 from complaints import services
-
-# Mail servers go away for a while; retry with growing pauses (about an hour in all).
-_MAIL_RETRY = {
-    "autoretry_for": (SMTPException, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 900,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+from core.tasks import MAIL_RETRY
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(**MAIL_RETRY)
 def send_acknowledgement(complaint_id: int) -> bool:
     """Clause 12: the number, the body, the review period and the due date to the citizen; sent once."""
     return services.deliver_acknowledgement(complaint_id=complaint_id)
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(**MAIL_RETRY)
 def send_answer(complaint_id: int) -> bool:
     """The body's answer to the citizen; sent once."""
     return services.deliver_answer(complaint_id=complaint_id)
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(**MAIL_RETRY)
 def send_refusal(complaint_id: int) -> bool:
     """A signature refused on re-verification: the citizen is told why and that nothing was registered for review."""
     return services.deliver_refusal(complaint_id=complaint_id)
 
 
-@shared_task(**_MAIL_RETRY)
+@shared_task(**MAIL_RETRY)
 def notify_staff(complaint_id: int, event: str) -> bool:
     """A complaint delivered to a body, a reminder to its officers, or an overdue one to supervisors."""
     from complaints.models import Complaint

@@ -1,9 +1,9 @@
 """Scheduled and queued work of the recordings archive. Tasks take ids, call a service, and are safe to run twice."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from django.conf import settings
+
+from core.tasks import MAIL_RETRY
 
 from . import notifications, regulator_requests, services
 from .models import RecordingRequest
@@ -49,7 +49,7 @@ def watch_request_deadlines() -> dict[str, int]:
     return regulator_requests.watch_deadlines()
 
 
-@shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=30, retry_backoff_max=600, max_retries=8)
+@shared_task(**MAIL_RETRY)
 def notify_request(request_id: int, event: str) -> bool:
     request = RecordingRequest.objects.select_related("filed_by", "requesting_body").get(pk=request_id)
     message = notifications.request_message(request, event)
