@@ -12,7 +12,9 @@ def _kazakhstan_holidays(year: int) -> holidays.HolidayBase:
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _kazakhstan_holidays(day.year)
+    """Monday to Friday except holidays and the days off they were moved to; a Saturday the government made a
+    working day (a moved day, e.g. 4 May 2024) is one."""
+    return bool(_kazakhstan_holidays(day.year).is_working_day(day))
 
 
 def add_working_days(start: date, days: int) -> date:
