@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE["recordings-watched-folder"] = {"task": "recordings.tasks.i
 # CRL, no trust roots yet) verified again every five minutes.
 CELERY_BEAT_SCHEDULE["complaints-deadlines"] = {"task": "complaints.tasks.watch_complaint_deadlines", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["complaints-reverify-pending"] = {"task": "complaints.tasks.reverify_pending", "schedule": 300.0}
+# Files of portal complaint drafts nobody signed, kept past POLICY COMPLAINT_DRAFT_KEEP_HOURS, removed every hour.
+CELERY_BEAT_SCHEDULE["complaints-remove-abandoned-drafts"] = {
+    "task": "portal.tasks.remove_abandoned_complaint_drafts",
+    "schedule": 3600.0,
+}
 # The center's key and certificate (PEM files) that sign export packages' manifests; with neither set and
 # DEBUG=True a self-signed demo key is made under var/center-signing/.
 RECORDINGS_SIGNING_KEY_FILE = os.getenv("RECORDINGS_SIGNING_KEY_FILE", "")
@@ -479,4 +484,9 @@ POLICY = {
     "COMPLAINT_NUMBER_FORMAT": os.getenv("POLICY_COMPLAINT_NUMBER_FORMAT", "{year}-C-{seq:07d}"),
     # Reminders to the body's officers this many hours before a complaint's review period ends (comma-separated).
     "COMPLAINT_REMINDER_HOURS": [int(h) for h in envlist("POLICY_COMPLAINT_REMINDER_HOURS", "24") if h.isdigit()],
+    # Portal: new complaint drafts (the form stores its files before signing) and signatures sent, each, one client
+    # (browser session / IP address) may make per hour.
+    "COMPLAINT_DRAFTS_PER_CLIENT_PER_HOUR": envint("POLICY_COMPLAINT_DRAFTS_PER_CLIENT_PER_HOUR", 20),
+    # Portal: hours the files of a complaint draft nobody signed are kept before they are removed.
+    "COMPLAINT_DRAFT_KEEP_HOURS": envint("POLICY_COMPLAINT_DRAFT_KEEP_HOURS", 24),
 }

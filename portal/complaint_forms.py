@@ -210,6 +210,11 @@ class KeptDraft:
     def document_base64(self) -> str:
         return base64.b64encode(self.document).decode("ascii")
 
+    @property
+    def files_lost(self) -> bool:
+        """Files kept with the draft are gone from storage (removed as abandoned): they must be chosen again."""
+        return any(not default_storage.exists(kept["path"]) for kept in self.files)
+
     def incoming_files(self) -> list[IncomingFile]:
         found = []
         for kept in self.files:
@@ -230,8 +235,8 @@ def keep_draft(request: HttpRequest, form: ComplaintForm, draft: ComplaintDraft)
     uploads = form.cleaned_data["attachments"]
     if previous and uploads:
         _delete_files(previous["files"])
-    if previous and not uploads:  # back from the signing page without choosing files again: those chosen stay
-        files = previous["files"]
+    if previous and not uploads:  # back from the signing page without choosing files again: those still kept stay
+        files = [kept for kept in previous["files"] if default_storage.exists(kept["path"])]
     else:
         files = [_store(token, position, uploaded_file(upload)) for position, upload in enumerate(uploads)]
     entry = {

@@ -27,6 +27,7 @@ from complaints.choices import ComplaintKind
 from complaints.deadlines import review_due
 from complaints.documents import ComplaintDraft, draft_from_document
 from directory.models import Territory
+from portal.complaint_drafts import count_draft, count_submit, drafts_used, limit_reached, submits_used
 from portal.complaint_forms import (
     ComplaintForm,
     KeptDraft,
@@ -46,6 +47,10 @@ DOCUMENT_DIFFERS = _(
     "The document sent for registration is not the complaint shown on this page. Sign the complaint shown here again."
 )
 SIGNATURE_UNREADABLE = _("The signature could not be read. Please sign the document again in NCALayer.")
+SUBMITS_LIMITED = _(
+    "Too many signatures have been sent from this device in the last hour. Please try again later or call us; "
+    "your complaint is kept on this page."
+)
 
 
 def _language() -> str:
@@ -72,18 +77,38 @@ def complaint_about(request: HttpRequest) -> HttpResponse:
 def complaint_new(request: HttpRequest, kind: str) -> HttpResponse:
     chosen = _kind(kind)
     if request.method == "GET":
-        kept = kept_draft(request, request.GET.get("draft", ""))
-        initial = kept.values if kept is not None and kept.kind == chosen and not kept.number else {}
-        return _form_page(request, ComplaintForm(initial=initial, kind=chosen))
+        return _form_again(request, chosen)
     form = ComplaintForm(request.POST, request.FILES, kind=chosen)
     if form.is_valid():
         draft = form.draft(_language())
+        new_draft = not _is_kept(request, form.cleaned_data["form_token"])
+        if draft is not None and new_draft and limit_reached(drafts_used(request)):
+            # Everything typed is shown again; only the files must be chosen again (browsers do not keep them).
+            files_dropped = bool(form.cleaned_data["attachments"])
+            return _form_page(request, form, status=429, limited=True, files_dropped=files_dropped)
         if draft is not None:
             kept = keep_draft(request, form, draft)
+            if new_draft:
+                count_draft(request)
             return redirect("portal:complaint_sign", token=kept.token)
     elif "form_token" in form.errors:
         form.renew_token()
     return _form_page(request, form, status=400, files_dropped=bool(request.FILES))
+
+
+def _form_again(request: HttpRequest, kind: ComplaintKind) -> HttpResponse:
+    """The empty form, or the draft's values when the citizen goes back from the signing page (with a notice to
+    choose the files again when the draft's files were removed as abandoned)."""
+    kept = kept_draft(request, request.GET.get("draft", ""))
+    if kept is None or kept.kind != kind or kept.number:
+        return _form_page(request, ComplaintForm(kind=kind))
+    return _form_page(request, ComplaintForm(initial=kept.values, kind=kind), files_dropped=kept.files_lost)
+
+
+def _is_kept(request: HttpRequest, token: str) -> bool:
+    """A draft of this form is kept and not filed yet: sending the form again corrects it (not counted)."""
+    kept = kept_draft(request, token)
+    return kept is not None and not kept.number
 
 
 def _form_page(request: HttpRequest, form: ComplaintForm, *, status: int = 200, **extra: Any) -> HttpResponse:
@@ -99,7 +124,16 @@ def complaint_sign(request: HttpRequest, token: UUID) -> HttpResponse:
         return redirect(reverse("portal:complaint_about") + "?expired=1")
     if kept.number:
         return redirect("portal:complaint_done", number=kept.number)
+    if kept.files_lost:
+        return _back_to_form(kept)
     return _sign_page(request, kept)
+
+
+def _back_to_form(kept: KeptDraft) -> HttpResponse:
+    """The draft's files were removed (kept longer than POLICY COMPLAINT_DRAFT_KEEP_HOURS): the form again, filled
+    in, asking for the files; nothing is filed without the files the citizen saw listed."""
+    url = reverse("portal:complaint_new", kwargs={"kind": kept.kind})
+    return redirect(f"{url}?draft={kept.token}")
 
 
 def _sign_page(request: HttpRequest, kept: KeptDraft, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -155,6 +189,12 @@ def complaint_submit(request: HttpRequest) -> HttpResponse:
     signature = decode_base64(request.POST.get("signature", ""))
     if not signature:
         return _sign_page(request, kept, error=str(SIGNATURE_UNREADABLE), status=400)
+    if not kept.number:  # the signature of a complaint filed already is answered with that complaint, always
+        if limit_reached(submits_used(request)):
+            return _sign_page(request, kept, error=str(SUBMITS_LIMITED), status=429)
+        if kept.files_lost:
+            return _back_to_form(kept)
+        count_submit(request)
     try:
         filing = file_complaint(
             document=document, signature=signature, signature_format="cms", files=kept.incoming_files(), actor=None
