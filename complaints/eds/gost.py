@@ -1,17 +1,39 @@
 """GOST signatures (NCA's GOST 34.310-2004 and GOST 34.10-2015 keys) behind the same verifier interface.
 
-This is a stub for the interface, not a verifier: it recognises the NCA GOST algorithms in CMS (signature algorithm
-OID) and in XML-DSig (SignatureMethod URI) and answers PENDING with reason `gost_not_configured`, so a GOST
-signature is never VALID and never wrongly INVALID. A real backend (asn1crypto and pyHanko cannot parse NCA GOST keys;
-a GOST library would have to) registers itself with `verifier.register` for the same formats and algorithms and
-calls `chain.assess` like the CMS and XML backends do.
+CMS with a GOST 34.10-2015 signature (256 or 512 bits, Streebog) is verified here, the way `cms` verifies RSA with
+pyHanko, which cannot read GOST keys: asn1crypto reads the SignedData and the certificates at the structure level,
+`gost_keys` (pure-Python gostcrypto) does the arithmetic and `gost_chain` the path to a pinned root, revocation and
+the verdict (the same reasons and evidence as `chain.assess`). The checks, in `cms`'s order: exactly one signer (read
+by `cms.read_envelope`), the signer's certificate in the CMS, a signingTime not in the future, the encapsulated content
+equal to the document, the messageDigest attribute equal to Streebog(document), the signature over the DER SET OF
+signed attributes, then the certificate and its path.
+
+Still PENDING (`gost_not_configured`), never VALID nor wrongly INVALID: GOST 34.310-2004 (its GOST 34.311-95 hash is
+not in gostcrypto), keys on a parameter set `gost_keys.CURVES` does not know, and XML-DSig with a GOST algorithm.
 """
 
 from __future__ import annotations
 
-from complaints.eds.verifier import Envelope, Reason, Request, SignatureFormat, Verdict, pending, register
+import datetime as dt
 
-GOST_2004 = "1.2.398.3.10.1.1.1.2"  # GOST 34.310-2004 signature with GOST 34.311-95
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+
+from complaints.eds import chain, gost_chain, gost_keys
+from complaints.eds.trust import trust_store
+from complaints.eds.verifier import (
+    Envelope,
+    Reason,
+    Request,
+    SignatureFormat,
+    Verdict,
+    invalid,
+    pending,
+    register,
+)
+
+GOST_2004 = gost_keys.GOST_2004
 GOST_2015_PREFIX = "1.2.398.3.10.1.1.2.3."  # GOST 34.10-2015 signatures (.1: 256-bit, .2: 512-bit)
 GOST_KEY_PREFIX = "1.2.398.3.10.1.1."
 XML_GOST_MARKERS = ("gost34310", "gostr34102015", "gost3410")
@@ -28,9 +50,85 @@ def is_gost_uri(algorithm: str) -> bool:
 
 @register(SignatureFormat.CMS, is_gost_oid, name="gost")
 def verify_gost_cms(envelope: Envelope, request: Request) -> Verdict:
-    return pending(Reason.GOST_NOT_CONFIGURED, f"GOST algorithm {envelope.algorithm}: no GOST backend installed")
+    try:
+        return _verify_cms(envelope.parsed, request, envelope.algorithm)
+    except gost_keys.GostUnsupportedError as exc:
+        return pending(Reason.GOST_NOT_CONFIGURED, f"GOST algorithm {envelope.algorithm}: {exc}")
+    except (ValueError, TypeError, KeyError) as exc:  # a part of the DER read lazily turned out broken
+        return invalid(Reason.MALFORMED, f"GOST CMS could not be read: {exc!r}")
 
 
 @register(SignatureFormat.XMLDSIG, is_gost_uri, name="gost-xml")
 def verify_gost_xml(envelope: Envelope, request: Request) -> Verdict:
-    return pending(Reason.GOST_NOT_CONFIGURED, f"GOST algorithm {envelope.algorithm}: no GOST backend installed")
+    return pending(
+        Reason.GOST_NOT_CONFIGURED, f"GOST algorithm {envelope.algorithm}: GOST XML-DSig is not verified yet"
+    )
+
+
+def _verify_cms(signed_data: cms.SignedData, request: Request, algorithm: str) -> Verdict:
+    size = gost_keys.signature_size(algorithm)
+    signer = signed_data["signer_infos"][0]
+    certificate = _signer_certificate(signed_data, signer)
+    if certificate is None:
+        return invalid(Reason.NO_CERTIFICATE, "the signer's certificate is not in the CMS")
+    evidence = chain.signer_evidence(certificate)
+    try:
+        key = gost_keys.public_key(certificate["tbs_certificate"]["subject_public_key_info"].dump())
+    except gost_keys.GostKeyError as exc:
+        return invalid(Reason.SIGNATURE_INVALID, f"a GOST signature, but the certificate's key: {exc}", **evidence)
+    if key.size != size:
+        return invalid(Reason.SIGNATURE_INVALID, f"a {size * 8}-bit signature by a {key.size * 8}-bit key", **evidence)
+    attributes = signer["signed_attrs"]
+    signing_time = _attribute(attributes, "signing_time")
+    evidence["signing_time"] = signing_time
+    skew = dt.timedelta(seconds=settings.EDS_SIGNING_TIME_SKEW_SECONDS)
+    if signing_time is not None and signing_time > request.at + skew:
+        return invalid(Reason.SIGNING_TIME_IN_FUTURE, f"signingTime {signing_time:%Y-%m-%d %H:%M:%S%z}", **evidence)
+    content = signed_data["encap_content_info"]["content"]
+    attached = content.native is not None
+    if attached and request.document and bytes(content.native) != request.document:
+        return invalid(Reason.CONTENT_MISMATCH, "encapsulated content differs from the document", **evidence)
+    document = bytes(content.native) if attached else request.document
+    evidence["signed_content"] = document
+    if attributes.native is None:
+        signed_bytes = document
+    else:
+        if _attribute(attributes, "message_digest") != gost_keys.streebog(document, size):
+            return invalid(Reason.DOCUMENT_MODIFIED, "message digest does not match the document", **evidence)
+        signed_bytes = b"\x31" + attributes.dump()[1:]  # signed over as a SET OF, not as the [0] it is carried in
+    signature = bytes(signer["signature"].native)
+    if not gost_keys.verify(key, algorithm, signed_bytes, signature):
+        return invalid(Reason.SIGNATURE_INVALID, "signature over the signed attributes does not verify", **evidence)
+    store = trust_store()
+    return gost_chain.assess(
+        certificate,
+        store=store,
+        expected_iin=request.expected_iin,
+        at=request.at,
+        evidence=evidence,
+        extra_certificates=tuple(c.chosen for c in signed_data["certificates"] if c.name == "certificate"),
+    )
+
+
+def _signer_certificate(signed_data: cms.SignedData, signer: cms.SignerInfo) -> asn1_x509.Certificate | None:
+    sid = signer["sid"]
+    for choice in signed_data["certificates"]:
+        if choice.name != "certificate":
+            continue
+        certificate: asn1_x509.Certificate = choice.chosen
+        if sid.name == "issuer_and_serial_number":
+            wanted = sid.chosen
+            if certificate.issuer == wanted["issuer"] and certificate.serial_number == wanted["serial_number"].native:
+                return certificate
+        elif certificate.key_identifier == sid.chosen.native:
+            return certificate
+    return None
+
+
+def _attribute(attributes: cms.CMSAttributes, name: str):  # type: ignore[no-untyped-def]
+    if attributes.native is None:
+        return None
+    for attribute in attributes:
+        if attribute["type"].native == name:
+            return attribute["values"][0].native
+    return None

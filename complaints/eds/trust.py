@@ -252,6 +252,30 @@ def _refresh_one(url: str, fetch: Fetcher, store: TrustStore, crl_dir: Path) -> 
     return f"{name}: number {fresh.number}, next update {fresh.next_update}"
 
 
+# A CRL signature `cryptography` cannot check (GOST) is checked by the backend that registered for it: the check
+# answers True or False for keys of its kind and None for others.
+CrlSignatureCheck = Callable[[asn1_x509.Certificate, HeldCrl], bool | None]
+_CRL_SIGNATURE_CHECKS: dict[str, CrlSignatureCheck] = {}
+
+
+def register_crl_signature_check(name: str) -> Callable[[CrlSignatureCheck], CrlSignatureCheck]:
+    def decorate(check: CrlSignatureCheck) -> CrlSignatureCheck:
+        _CRL_SIGNATURE_CHECKS[name] = check
+        return check
+
+    return decorate
+
+
+def _registered_crl_check(certificate: asn1_x509.Certificate, held: HeldCrl) -> bool | None:
+    from complaints.eds import gost  # noqa: F401  (registers its check)
+
+    for check in _CRL_SIGNATURE_CHECKS.values():
+        answer = check(certificate, held)
+        if answer is not None:
+            return answer
+    return None
+
+
 def _pinned_crl_issuer(store: TrustStore, held: HeldCrl) -> asn1_x509.Certificate | None:
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature
@@ -259,6 +283,11 @@ def _pinned_crl_issuer(store: TrustStore, held: HeldCrl) -> asn1_x509.Certificat
     crl = x509.load_der_x509_crl(held.der)
     for certificate in (*store.roots, *store.intermediates):
         if certificate.subject != held.issuer:
+            continue
+        registered = _registered_crl_check(certificate, held)
+        if registered is not None:
+            if registered:
+                return certificate
             continue
         public_key = x509.load_der_x509_certificate(certificate.dump()).public_key()
         try:
