@@ -46,11 +46,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench import postgres  # noqa: E402
 from bench.intake.corpus import ACK_PLACEHOLDER, Corpus, Mail, generate  # noqa: E402
 from bench.telephony import processes  # noqa: E402
 
@@ -84,18 +84,7 @@ def say(args: argparse.Namespace, message: str) -> None:
 
 def fresh_database() -> str:
     """Drop and create the benchmark's database; returns its URL."""
-    import psycopg
-    from psycopg import sql
-
-    server = os.environ.get("BENCH_INTAKE_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DATABASE],
-        )
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(DATABASE)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
-    return urlunsplit(urlsplit(server)._replace(path=f"/{DATABASE}"))
+    return postgres.fresh_database(DATABASE, server_variable="BENCH_INTAKE_POSTGRES")
 
 
 class Sink:

@@ -43,12 +43,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+from bench import postgres  # noqa: E402
 from bench.telephony import processes  # noqa: E402
 from bench.telephony.constants import CALLER_HZ, CONSULTANT_HZ  # noqa: E402
 from bench.telephony.figures import Snapshot, figures, postgres_pgids, report, snapshot  # noqa: E402
@@ -133,18 +133,7 @@ class Plan:
 
 def fresh_database() -> str:
     """Drop and create the benchmark's database; returns its URL."""
-    import psycopg
-    from psycopg import sql
-
-    server = os.environ.get("BENCH_TELEPHONY_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DATABASE],
-        )
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(DATABASE)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
-    return urlunsplit(urlsplit(server)._replace(path=f"/{DATABASE}"))
+    return postgres.fresh_database(DATABASE, server_variable="BENCH_TELEPHONY_POSTGRES")
 
 
 def platform_environment(workdir: Path, database_url: str) -> dict[str, str]:
