@@ -7,6 +7,16 @@ import pytest
 from complaints.tests.pki import NcaTestPki, build_pki
 
 
+@pytest.fixture(autouse=True)
+def complaint_tasks_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Complaint mails run in the test's process: these tests keep their data in a transaction the CI run's Celery
+    worker cannot see (the worker path of mail tasks is exercised by appeals' transactional e-mail tests)."""
+    from complaints import tasks
+
+    for task in (tasks.send_acknowledgement, tasks.send_answer, tasks.send_refusal, tasks.notify_staff):
+        monkeypatch.setattr(task, "delay", lambda *args, _task=task, **kwargs: _task.apply(args=args, kwargs=kwargs))
+
+
 @pytest.fixture(scope="session")
 def pki() -> NcaTestPki:
     return build_pki()
