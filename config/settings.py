@@ -40,10 +40,11 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", "False")
+# Without DEBUG the key must come from the environment. It is checked where it is used: the web and worker processes
+# refuse to start without it (config.wsgi, config.asgi, config.celery), while management commands that sign nothing
+# (makemigrations, check) still run; anything that signs raises Django's "SECRET_KEY must not be empty".
 SECRET_KEY = os.getenv("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is False")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-bailanys"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
