@@ -33,7 +33,6 @@ import argparse
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import signal
 import smtplib
@@ -110,25 +109,15 @@ class Sink:
 
 def environment(workdir: Path, database_url: str, broker: str, queue: str, sink_port: int) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "EMAIL_", "POLICY_"))}
-    env.update(
-        DEBUG="False",
-        SECRET_KEY="bench-intake-" + secrets.token_hex(24),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="False",
-        DATABASE_URL=database_url,
-        MEDIA_ROOT=str(workdir / "media"),
-        SEARCH_INDEX_DIR=str(workdir / "index"),
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONUNBUFFERED="1",
-        CELERY_BROKER_URL=broker,
-        CELERY_TASK_DEFAULT_QUEUE=queue,
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(sink_port),
-        INTAKE_IMAP_POLL_SECONDS="0",
-    )
-    return env
+    return {
+        **postgres.production_environment(env, name="bench-intake", workdir=workdir, database_url=database_url),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink_port),
+        "INTAKE_IMAP_POLL_SECONDS": "0",
+    }
 
 
 def wait_for(what: str, ready: Callable[[], bool], *, timeout: float, started: processes.Started | None = None) -> None:

@@ -139,19 +139,7 @@ def fresh_database() -> str:
 def platform_environment(workdir: Path, database_url: str) -> dict[str, str]:
     """Production settings (DEBUG=False) on plain HTTP, no Celery broker (tasks run in-process)."""
     env = {key: value for key, value in os.environ.items() if key != "CELERY_BROKER_URL"}
-    env.update(
-        DEBUG="False",
-        SECRET_KEY="bench-telephony-" + secrets.token_hex(24),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="False",
-        DATABASE_URL=database_url,
-        MEDIA_ROOT=str(workdir / "media"),
-        SEARCH_INDEX_DIR=str(workdir / "index"),
-        LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return postgres.production_environment(env, name="bench-telephony", workdir=workdir, database_url=database_url)
 
 
 def set_up_platform(plan: Plan, secret: str) -> None:
