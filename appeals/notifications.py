@@ -30,7 +30,11 @@ _held = threading.local()
 
 def tracking_url(appeal: Appeal) -> str:
     """The portal page where the citizen follows the appeal (number pre-filled)."""
-    query = urlencode({"number": appeal.number, "lang": appeal.language})
+    return tracking_url_for(number=appeal.number, language=appeal.language)
+
+
+def tracking_url_for(*, number: str, language: str) -> str:
+    query = urlencode({"number": number, "lang": language})
     return f"{settings.SITE_URL.rstrip('/')}{reverse('portal:track')}?{query}"
 
 

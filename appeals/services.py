@@ -28,9 +28,16 @@ from appeals.choices import (
     Channel,
 )
 from appeals.models import Appeal, AppealArticle, AppealAttachment, AppealEvent, AppealNumberSequence
-from appeals.validation import CleanRegistration, clean_channel_ref, clean_long_text, clean_registration
+from appeals.validation import (
+    CleanRegistration,
+    clean_channel_ref,
+    clean_long_text,
+    clean_registration,
+    under_field,
+)
 from audit.services import record_event
 from core.policy import policy
+from core.sequences import take_next_in_year
 from core.text import clean_text
 from directory.models import Organisation, Service, Territory
 from knowledge.choices import Language
@@ -172,13 +179,8 @@ def _registration_details(appeal: Appeal) -> dict[str, Any]:
 def next_registration_number(*, channel: str, received_at: datetime) -> str:
     """The next number of the year (Asia/Almaty) in the format set by APPEAL_NUMBER_FORMAT."""
     year = timezone.localtime(received_at).year
-    # One statement reads and locks the year's counter (a new year's row is created, and so locked, by the insert).
-    sequence, _created = AppealNumberSequence.objects.select_for_update().get_or_create(year=year)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return policy("APPEAL_NUMBER_FORMAT").format(
-        year=year, channel=CHANNEL_LETTERS[Channel(channel)], seq=sequence.last_value
-    )
+    seq = take_next_in_year(AppealNumberSequence, year=year)
+    return policy("APPEAL_NUMBER_FORMAT").format(year=year, channel=CHANNEL_LETTERS[Channel(channel)], seq=seq)
 
 
 # --- What the citizen sends after registration ------------------------------------------------------
@@ -305,7 +307,7 @@ def answer_appeal(
 ) -> Appeal:
     """The consultant's answer; web and e-mail appeals with an address get it by e-mail, unless the caller mails
     its own (`mail_citizen=False`: a complaint's answer, sent by complaints with the body's name)."""
-    text = _field("answer", lambda: clean_long_text(answer, required=True))
+    text = under_field("answer", lambda: clean_long_text(answer, required=True))
     with transaction.atomic():
         locked = _lock(appeal)
         previous = _move(locked, AppealStatus.ANSWERED)
@@ -334,8 +336,9 @@ def refer_appeal(
     """
     if organisation is None:
         raise ValidationError({"organisation": [_("Choose the organisation to refer the citizen to.")]})
-    given = _field("contacts", lambda: clean_long_text(contacts, required=False)) or organisation_contacts(organisation)
-    note_text = _field("note", lambda: _clean_note(note))
+    given = under_field("contacts", lambda: clean_long_text(contacts, required=False))
+    given = given or organisation_contacts(organisation)
+    note_text = under_field("note", lambda: _clean_note(note))
     with transaction.atomic():
         locked = _lock(appeal)
         previous = _move(locked, AppealStatus.REFERRED)
@@ -376,7 +379,7 @@ def close_appeal(*, appeal: Appeal, actor: Any) -> Appeal:
 
 def reopen_appeal(*, appeal: Appeal, actor: Any, note: str = "") -> Appeal:
     """An answered or referred appeal goes back into work (the citizen came back; the answer was wrong)."""
-    note_text = _field("note", lambda: _clean_note(note))
+    note_text = under_field("note", lambda: _clean_note(note))
     with transaction.atomic():
         locked = _lock(appeal)
         previous = _move(locked, AppealStatus.IN_WORK, only_from=REOPENABLE)
@@ -542,11 +545,3 @@ def _clean_note(note: str) -> str:
             params={"limit": NOTE_MAX_CHARS},
         )
     return text
-
-
-def _field(name: str, cleaner):  # type: ignore[no-untyped-def]
-    """Run a cleaner and file its error under `name`."""
-    try:
-        return cleaner()
-    except ValidationError as exc:
-        raise ValidationError({name: exc.error_list}) from exc

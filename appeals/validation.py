@@ -6,8 +6,10 @@ Every problem is collected per field, so the citizen (or the calling system) see
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,6 +22,8 @@ from core.phone import normalise_phone
 from core.policy import policy
 from core.text import clean_text
 from knowledge.choices import Language
+
+T = TypeVar("T")
 
 SUBJECT_MAX_CHARS = 300
 NAME_MAX_CHARS = 300
@@ -185,3 +189,11 @@ def clean_registration(
         errors.add("phone", ValidationError(_("Leave a phone number or an e-mail address so we can answer you.")))
     errors.raise_if_any()
     return cleaned
+
+
+def under_field(name: str, cleaner: Callable[[], T]) -> T:
+    """Run a cleaner and file its error under `name` (a form or an API shows it beside that field)."""
+    try:
+        return cleaner()
+    except ValidationError as exc:
+        raise ValidationError({name: exc.error_list}) from exc

@@ -68,5 +68,8 @@ def record_personal_data_read(*, actor: Any, target: models.Model, fields: list[
     )
 
 
-def record_access_denied(*, actor: Any, action: str, target: models.Model | None = None) -> AuditEvent:
-    return record_event(action=action, kind=AuditKind.DENIED, actor=actor, target=target)
+def record_access_denied(
+    *, actor: Any, action: str, target: models.Model | None = None, details: dict[str, Any] | None = None
+) -> AuditEvent:
+    """A refusal (a wrong role, another organisation's object) leaves a trace, whatever the user was shown."""
+    return record_event(action=action, kind=AuditKind.DENIED, actor=actor, target=target, details=details)

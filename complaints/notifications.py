@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.choices import Role
+from appeals.notifications import tracking_url_for
 from complaints.eds.verifier import MESSAGES, Reason
 from complaints.models import Complaint
+from core.mail import bilingual_message
 from core.policy import policy
-
-# The portal's tracking page for complaints (the citizen's pages are the portal's); the appeals' one as fallback.
-TRACKING_PAGES = ("portal:complaint_track", "portal:track")
 
 
 def tracking_url(complaint: Complaint) -> str:
-    query = urlencode({"number": complaint.number, "lang": complaint.language})
-    for name in TRACKING_PAGES:
-        try:
-            return f"{settings.SITE_URL.rstrip('/')}{reverse(name)}?{query}"
-        except NoReverseMatch:
-            continue
-    return settings.SITE_URL
+    """The portal page where the citizen follows the complaint (the appeals' tracking page finds complaints too)."""
+    return tracking_url_for(number=complaint.number, language=complaint.language)
 
 
 def acknowledgement_message(complaint: Complaint) -> EmailMessage:
@@ -69,21 +62,16 @@ def staff_message(complaint: Complaint, event: str) -> EmailMessage | None:
     recipients = sorted(_recipients(complaint, event))
     if not recipients:
         return None
-    context = {
-        "complaint": complaint,
-        "url": f"{settings.SITE_URL.rstrip('/')}{reverse('complaints:detail', args=[complaint.pk])}",
-    }
-    parts = []
-    for language in ("kk", "ru"):
-        with translation.override(language):
-            context["body"] = complaint.routed_to.name if complaint.routed_to else ""
-            subject = render_to_string(f"complaints/email/staff_{event}_subject.txt", context).strip()
-            parts.append((subject, render_to_string(f"complaints/email/staff_{event}_body.txt", context).strip()))
-    return EmailMessage(
-        subject=" / ".join(part[0] for part in parts),
-        body="\n\n— — —\n\n".join(part[1] for part in parts) + "\n",
+    url = f"{settings.SITE_URL.rstrip('/')}{reverse('complaints:detail', args=[complaint.pk])}"
+    return bilingual_message(
+        template=f"complaints/email/staff_{event}",
+        context=lambda: {
+            "complaint": complaint,
+            "url": url,
+            "body": complaint.routed_to.name if complaint.routed_to else "",
+        },
         to=recipients,
-        headers={"Auto-Submitted": "auto-generated", "X-Bailanys-Complaint": complaint.number},
+        headers={"X-Bailanys-Complaint": complaint.number},
     )
 
 

@@ -26,8 +26,9 @@ from lxml import etree
 from accounts.choices import Role
 from appeals.attachments import IncomingFile
 from appeals.choices import AppealStatus, Channel
+from appeals.notifications import send_to_citizen
 from appeals.services import answer_appeal, register_appeal
-from appeals.validation import clean_long_text
+from appeals.validation import clean_long_text, under_field
 from audit.services import record_event
 from complaints.choices import (
     ANSWERABLE_STATUSES,
@@ -46,6 +47,7 @@ from complaints.routing import find_route
 from complaints.signed import UnreadableSignature, read_draft, signature_format_of
 from core.masking import mask_iin, mask_text
 from core.policy import policy
+from core.sequences import take_next_in_year
 from core.text import clean_text
 from directory.models import Organisation, Service, Territory
 
@@ -196,11 +198,8 @@ def _register(
 def next_complaint_number(*, filed_at: datetime) -> str:
     """The next number of the year (Asia/Almaty) in the format of POLICY COMPLAINT_NUMBER_FORMAT."""
     year = timezone.localtime(filed_at).year
-    ComplaintNumberSequence.objects.get_or_create(year=year)
-    sequence = ComplaintNumberSequence.objects.select_for_update().get(year=year)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return str(policy("COMPLAINT_NUMBER_FORMAT")).format(year=year, seq=sequence.last_value)
+    seq = take_next_in_year(ComplaintNumberSequence, year=year)
+    return str(policy("COMPLAINT_NUMBER_FORMAT")).format(year=year, seq=seq)
 
 
 def _store(folder: str, content: bytes, suffix: str) -> str:
@@ -374,7 +373,7 @@ def assign_from_triage(*, complaint: Complaint, supervisor: Any, organisation: O
 def answer_complaint(*, complaint: Complaint, officer: Any, answer: str) -> Complaint:
     """The competent body's answer (an officer of the routed organisation or its integration account); the
     citizen gets it by e-mail and sees it on the portal's tracking page."""
-    text = _field("answer", lambda: clean_long_text(answer, required=True))
+    text = under_field("answer", lambda: clean_long_text(answer, required=True))
     with transaction.atomic():
         locked = _lock(complaint)
         _check_answerer(locked, officer)
@@ -406,7 +405,7 @@ def answer_complaint(*, complaint: Complaint, officer: Any, answer: str) -> Comp
 def pass_on(*, complaint: Complaint, officer: Any, to_organisation: Organisation, reason: str) -> Complaint:
     """Not this body's competence: pass it on to the competent one, with the reason. The statutory due date stays
     (the review period counts from registration); the new body's officers are told and reminded."""
-    why = _field("reason", lambda: _clean_reason(reason))
+    why = under_field("reason", lambda: _clean_reason(reason))
     with transaction.atomic():
         locked = _lock(complaint)
         _check_answerer(locked, officer)
@@ -583,7 +582,7 @@ def _deliver_once(complaint_id: int, mark: str, kind: str | None, build: Any) ->
         return False
     complaint = Complaint.objects.select_related("routed_to").get(pk=complaint_id)
     try:
-        build(complaint).send()
+        send_to_citizen(build(complaint))
     except Exception:
         Complaint.objects.filter(pk=complaint_id).update(**{mark: None})
         raise
@@ -618,10 +617,3 @@ def _event(
     return ComplaintEvent.objects.create(
         complaint=complaint, kind=kind, actor=actor if authenticated else None, organisation=organisation, note=note
     )
-
-
-def _field(name: str, cleaner: Any) -> Any:
-    try:
-        return cleaner()
-    except ValidationError as exc:
-        raise ValidationError({name: exc.error_list}) from exc

@@ -20,7 +20,7 @@ from accounts.choices import Role
 from accounts.permissions import role_required
 from appeals.attachments import refusal_text
 from audit.choices import AuditKind
-from audit.services import record_event, record_personal_data_read
+from audit.services import record_access_denied, record_event, record_personal_data_read
 from complaints import selectors, services
 from complaints.choices import ANSWERABLE_STATUSES, ComplaintStatus
 from complaints.forms import AnswerForm, AssignForm, PassOnForm
@@ -36,9 +36,8 @@ def visible_complaint(request: HttpRequest, pk: int) -> Complaint:
     """The complaint if the user may see it; otherwise a 404, audited (existence does not leak)."""
     complaint = selectors.complaints_for(request.user).filter(pk=pk).first()
     if complaint is None:
-        record_event(
+        record_access_denied(
             action="complaints.access_denied",
-            kind=AuditKind.DENIED,
             actor=request.user,
             target=Complaint.objects.filter(pk=pk).first(),
             details={"path": request.path},

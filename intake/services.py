@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -83,7 +84,7 @@ def queue_registration(message_id: int) -> None:
 
 def requeue_stored(*, older_than_seconds: int | None = None) -> int:
     """Queue again the messages still stored after a while (a lost task, a broker that lost its queue)."""
-    wait = settings_seconds() if older_than_seconds is None else older_than_seconds
+    wait = settings.INTAKE_REQUEUE_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
     cutoff = timezone.now() - timedelta(seconds=wait)
     pending = list(
         InboundMessage.objects.filter(status=InboundStatus.STORED, received_at__lte=cutoff).values_list("pk", flat=True)
@@ -91,12 +92,6 @@ def requeue_stored(*, older_than_seconds: int | None = None) -> int:
     for message_id in pending:
         queue_registration(message_id)
     return len(pending)
-
-
-def settings_seconds() -> int:
-    from django.conf import settings
-
-    return int(settings.INTAKE_REQUEUE_AFTER_SECONDS)
 
 
 # --- Registering it -------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ filed; folders older than POLICY COMPLAINT_DRAFT_KEEP_HOURS are removed by `remo
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from django.core.files.storage import default_storage
@@ -17,38 +16,30 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import record_event
-from core.middleware import client_ip
 from core.policy import policy
 from core.ratelimit import Usage, count_action, current_usage
 from portal.complaint_forms import DRAFT_FILES_FOLDER
+from portal.ratelimit import client_keys
 
 WINDOW_SECONDS = 60 * 60
 
 
-def _keys(request: HttpRequest, scope: str) -> list[str]:
-    """One counter for the browser session, one for the IP address (hashed: no raw IP in cache keys)."""
-    if not request.session.session_key:
-        request.session.save()
-    ip_digest = hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    return [f"portal:{scope}:session:{request.session.session_key}", f"portal:{scope}:ip:{ip_digest}"]
-
-
 def drafts_used(request: HttpRequest) -> Usage:
     """The new drafts this client made in its current hour (nothing counted)."""
-    return current_usage(_keys(request, "complaint-draft"), window_seconds=WINDOW_SECONDS)
+    return current_usage(client_keys(request, "complaint-draft"), window_seconds=WINDOW_SECONDS)
 
 
 def count_draft(request: HttpRequest) -> None:
-    count_action(_keys(request, "complaint-draft"), window_seconds=WINDOW_SECONDS)
+    count_action(client_keys(request, "complaint-draft"), window_seconds=WINDOW_SECONDS)
 
 
 def submits_used(request: HttpRequest) -> Usage:
     """The signatures this client sent in its current hour (nothing counted)."""
-    return current_usage(_keys(request, "complaint-submit"), window_seconds=WINDOW_SECONDS)
+    return current_usage(client_keys(request, "complaint-submit"), window_seconds=WINDOW_SECONDS)
 
 
 def count_submit(request: HttpRequest) -> None:
-    count_action(_keys(request, "complaint-submit"), window_seconds=WINDOW_SECONDS)
+    count_action(client_keys(request, "complaint-submit"), window_seconds=WINDOW_SECONDS)
 
 
 def limit_reached(usage: Usage) -> bool:

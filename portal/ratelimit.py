@@ -18,7 +18,7 @@ TRACKING_WINDOW_SECONDS = 10 * 60
 APPEALS_WINDOW_SECONDS = 60 * 60
 
 
-def _keys(request: HttpRequest, scope: str) -> list[str]:
+def client_keys(request: HttpRequest, scope: str) -> list[str]:
     """One counter for the browser session, one for the IP address (hashed: no raw IP in cache keys)."""
     if not request.session.session_key:
         request.session.save()
@@ -28,13 +28,13 @@ def _keys(request: HttpRequest, scope: str) -> list[str]:
 
 def tracking_attempt_allowed(request: HttpRequest) -> bool:
     """Count one tracking attempt; False once the session or the IP made more than the policy allows."""
-    usage = count_action(_keys(request, "track"), window_seconds=TRACKING_WINDOW_SECONDS)
+    usage = count_action(client_keys(request, "track"), window_seconds=TRACKING_WINDOW_SECONDS)
     return usage.count <= policy("TRACKING_ATTEMPTS_PER_10_MIN")
 
 
 def appeals_used(request: HttpRequest) -> Usage:
     """The appeals this client sent in its current hour (nothing counted)."""
-    return current_usage(_keys(request, "appeal"), window_seconds=APPEALS_WINDOW_SECONDS)
+    return current_usage(client_keys(request, "appeal"), window_seconds=APPEALS_WINDOW_SECONDS)
 
 
 def appeal_allowed(request: HttpRequest) -> bool:
@@ -42,4 +42,4 @@ def appeal_allowed(request: HttpRequest) -> bool:
 
 
 def count_appeal(request: HttpRequest) -> None:
-    count_action(_keys(request, "appeal"), window_seconds=APPEALS_WINDOW_SECONDS)
+    count_action(client_keys(request, "appeal"), window_seconds=APPEALS_WINDOW_SECONDS)

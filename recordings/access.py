@@ -11,8 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 
 from accounts.choices import Role
 from accounts.permissions import user_has_any_role
-from audit.choices import AuditKind
-from audit.services import record_event
+from audit.services import record_access_denied
 
 View = Callable[..., HttpResponseBase]
 
@@ -40,9 +39,8 @@ def hidden_unless(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not user_has_any_role(request.user, allowed):
-                record_event(
+                record_access_denied(
                     action="recordings.access_denied",
-                    kind=AuditKind.DENIED,
                     actor=request.user,
                     target=target(kwargs),
                     details={
@@ -63,9 +61,8 @@ def hidden_unless(
 
 def refuse(request: HttpRequest, *, target: models.Model | None, reason: str) -> Http404:
     """An entitled role asking for something outside its reach (another body's request): audited, then a 404."""
-    record_event(
+    record_access_denied(
         action="recordings.access_denied",
-        kind=AuditKind.DENIED,
         actor=request.user,
         target=target,
         details={"path": audited_path(request), "reason": reason},

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.choices import Role
+from core.mail import bilingual_message
 
 from .models import RecordingRequest
 
@@ -31,14 +30,7 @@ def request_message(request: RecordingRequest, event: str) -> EmailMessage | Non
         "request": request,
         "url": f"{settings.SITE_URL.rstrip('/')}{reverse('recordings:request_detail', args=[request.pk])}",
     }
-    parts = []
-    for language in ("kk", "ru"):
-        with translation.override(language):
-            subject = render_to_string(f"recordings/email/request_{event}_subject.txt", context).strip()
-            parts.append((subject, render_to_string(f"recordings/email/request_{event}_body.txt", context).strip()))
-    subject = " / ".join(part[0] for part in parts)
-    body = "\n\n— — —\n\n".join(part[1] for part in parts) + "\n"
-    return EmailMessage(subject=subject, body=body, to=recipients, headers={"Auto-Submitted": "auto-generated"})
+    return bilingual_message(template=f"recordings/email/request_{event}", context=lambda: context, to=recipients)
 
 
 def _recipients(request: RecordingRequest, audience: set[str]) -> set[str]:
