@@ -3,6 +3,8 @@ takes the complaints routed to it, verifies the signature itself if it wishes, a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
@@ -73,14 +75,23 @@ class ComplaintListView(ComplaintsAPIView):
         complaints = self.get_queryset().order_by("-filed_at")
         since = request.query_params.get("updated_since")
         if since:
-            moment = parse_datetime(since.replace(" ", "+"))
-            if moment is None or moment.tzinfo is None:
+            moment = _utc_moment(since.replace(" ", "+"))
+            if moment is None:
                 raise ValidationError({"updated_since": [_("Give a date and time with its offset (ISO 8601).")]})
             complaints = complaints.filter(updated_at__gt=moment).order_by("updated_at", "pk")
         if request.query_params.get("status"):
             complaints = complaints.filter(status=request.query_params["status"])
         page = self.paginate_queryset(complaints)
         return self.get_paginated_response(api.ComplaintListSerializer(page, many=True).data)
+
+
+def _utc_moment(text: str) -> datetime | None:
+    """An ISO 8601 moment with its offset, in UTC (PostgreSQL refuses offsets past 15:59); None when it is not one."""
+    try:
+        moment = parse_datetime(text)
+        return moment.astimezone(UTC) if moment is not None and moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None
 
 
 class ComplaintDetailView(ComplaintsAPIView):

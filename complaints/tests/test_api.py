@@ -64,6 +64,15 @@ def test_updated_since_gives_the_delta(organisation, complaint) -> None:  # type
 
 
 @pytest.mark.django_db
+def test_updated_since_takes_any_offset_and_refuses_impossible_dates(organisation, complaint) -> None:  # type: ignore[no-untyped-def]
+    client = api_for(integration_of(organisation))
+    # an offset PostgreSQL would refuse (past 15:59) is the same moment in UTC
+    far_west = client.get("/api/v1/complaints/", {"updated_since": "0497-11-04T20:11:04-17:00"})
+    assert far_west.status_code == 200 and len(far_west.json()["results"]) == 1
+    assert client.get("/api/v1/complaints/", {"updated_since": "2026-13-01T00:00:00+05:00"}).status_code == 400
+
+
+@pytest.mark.django_db
 def test_the_bodys_system_answers(organisation, complaint) -> None:  # type: ignore[no-untyped-def]
     # when
     response = api_for(integration_of(organisation)).post(
