@@ -46,10 +46,10 @@ run: demo-data
 system-test-deps:
 	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v baresip >/dev/null \
 	  && command -v sox >/dev/null && test -x /usr/sbin/kamailio && command -v sipp >/dev/null \
-	  && test -x /usr/sbin/dovecot || { \
+	  && test -x /usr/sbin/dovecot && command -v unzip >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium gettext baresip-core sox kamailio sip-tester dovecot-imapd >/dev/null; }
+	    chromium gettext baresip-core sox kamailio sip-tester dovecot-imapd unzip >/dev/null; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

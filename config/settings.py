@@ -247,6 +247,9 @@ CELERY_BEAT_SCHEDULE["complaints-remove-abandoned-drafts"] = {
 # DEBUG=True a self-signed demo key is made under var/center-signing/.
 RECORDINGS_SIGNING_KEY_FILE = os.getenv("RECORDINGS_SIGNING_KEY_FILE", "")
 RECORDINGS_SIGNING_CERT_FILE = os.getenv("RECORDINGS_SIGNING_CERT_FILE", "")
+# An export copies a recording without reading it again when a check found it intact less than this many hours ago
+# and its file is the very one checked (same inode, size and times); 0 reads and hashes every recording at export.
+RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS = envint("RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS", 24)
 # A regulator's download link to a package works once and for this many minutes.
 RECORDINGS_PACKAGE_LINK_MINUTES = envint("RECORDINGS_PACKAGE_LINK_MINUTES", 10)
 # Largest scanned request letter accepted (bytes).

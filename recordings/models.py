@@ -59,6 +59,11 @@ class Recording(models.Model):
     # Integrity: false once the file went missing or stopped matching `sha256` (see RecordingAlert).
     is_intact = models.BooleanField(_("intact"), default=True)
     verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    # Taken by the last check that found the file intact: its CRC-32 (a zip entry's header needs it) and the stored
+    # file's identity then (`recordings.fingerprints`). An export copies a file whose identity has not changed since a
+    # recent check without reading it (RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS).
+    crc32 = models.PositiveBigIntegerField(_("CRC-32"), null=True, blank=True)
+    verified_fingerprint = models.CharField(_("file identity when verified"), max_length=120, blank=True)
     legal_hold = models.BooleanField(
         _("legal hold"), default=False, help_text=_("A held recording is never deleted under the retention policy.")
     )

@@ -34,7 +34,7 @@ from core.phone import normalise_phone
 from core.policy import policy
 
 from .choices import OPEN_REQUEST_STATUSES, RequestStatus, WithheldReason
-from .export import Tampered, iso_local, write_package
+from .export import Tampered, iso_local, package_sha256, write_package
 from .models import PackageDownloadLink, Recording, RecordingRequest, RequestedRecording
 from .selectors import request_matches
 from .services import verify_recording
@@ -230,13 +230,31 @@ def build_package(*, request_id: int) -> RecordingRequest:
     name = ""
     try:
         name, result, withheld = _write_withholding_tampered(request, key)
-        return _package_ready(request, name, result, withheld)
+        request = _package_ready(request, name, result, withheld)
     except Exception as exc:
         reference = secrets.token_hex(4)
         failed = _package_failed(request, _failure_reason(exc, reference), error=exc)
         if name and failed.status == RequestStatus.FAILED:  # written, but never marked ready
             _delete_quietly(request.package.storage, name)
         return failed
+    try:
+        package_digest(request)
+    except OSError:  # taken again on the first download
+        logger.warning("Could not take the SHA-256 of package %s", request.package.name, exc_info=True)
+    return request
+
+
+def package_digest(request: RecordingRequest) -> str:
+    """The ready package's SHA-256, taken once after it is ready (the export does not wait for it) and recorded."""
+    if request.package_sha256 or not request.package:
+        return request.package_sha256
+    with request.package.open("rb") as opened:
+        sha256 = package_sha256(opened)
+    with transaction.atomic():
+        RecordingRequest.objects.filter(pk=request.pk, package=request.package.name).update(package_sha256=sha256)
+        record_event(action="recordings.package_digest", target=request, details={"sha256": sha256})
+    request.package_sha256 = sha256
+    return sha256
 
 
 def _write_withholding_tampered(request: RecordingRequest, key: Any) -> tuple[str, Any, dict[int, str]]:
@@ -360,7 +378,7 @@ def _package_ready(request: RecordingRequest, name: str, result: Any, withheld: 
         RecordingRequest.objects.filter(pk=request.pk).update(
             status=RequestStatus.READY,
             package=name,
-            package_sha256=result.sha256,
+            package_sha256="",
             package_size=result.size,
             package_ready_at=now,
             failure="",
@@ -370,7 +388,6 @@ def _package_ready(request: RecordingRequest, name: str, result: Any, withheld: 
             action="recordings.package_ready",
             target=request,
             details={
-                "sha256": result.sha256,
                 "size": result.size,
                 "recordings": len(result.paths),
                 "withheld": len(withheld),
@@ -484,6 +501,7 @@ def redeem_download_link(*, token: str, user: Any) -> RecordingRequest | None:
         link.used_at = now
         link.save(update_fields=["used_at"])
         request = link.request
+        package_digest(request)  # taken after the package was ready; here only if that failed
         if request.first_downloaded_at is None:
             request.first_downloaded_at = now
             request.status = RequestStatus.DELIVERED

@@ -3,6 +3,8 @@
 import hashlib
 import logging
 import wave
+import zlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +18,7 @@ from audit.services import record_event
 from core.policy import policy
 
 from .choices import RETENTION_POLICY, AlertKind, RecordingCategory
+from .fingerprints import open_file_identity
 from .models import Recording, RecordingAlert
 from .selectors import due_for_verification
 
@@ -104,39 +107,55 @@ def _wav_duration(upload: File) -> float | None:
         return None
 
 
-def file_sha256(recording: Recording) -> str | None:
-    """SHA-256 of the stored file as it is now, read through the storage API; None when it cannot be read."""
+@dataclass(frozen=True)
+class ReadBack:
+    """A stored file as it was read back: its SHA-256 and CRC-32, and its identity when the read began and ended
+    alike ("" when its storage gives none, or the file changed while it was read)."""
+
+    sha256: str
+    crc32: int
+    identity: str
+
+
+def read_back(recording: Recording) -> ReadBack | None:
+    """Read the stored file through the storage API; None when it is gone or cannot be read."""
     storage = recording.file.storage
     try:
         if not recording.file.name or not storage.exists(recording.file.name):
             return None
-        sha256 = hashlib.sha256()
+        sha256, crc = hashlib.sha256(), 0
         with storage.open(recording.file.name, "rb") as stored:
+            before = open_file_identity(stored)
             for chunk in iter(lambda: stored.read(1024 * 1024), b""):
                 sha256.update(chunk)
+                crc = zlib.crc32(chunk, crc)
+            after = open_file_identity(stored)
     except OSError:
         return None
-    return sha256.hexdigest()
+    return ReadBack(sha256=sha256.hexdigest(), crc32=crc, identity=before if before == after else "")
 
 
 def verify_recording(recording: Recording, *, now: datetime | None = None) -> bool:
     """Check the stored file against the SHA-256 taken at ingest; a broken one is marked and alerted once.
 
-    Returns whether the recording is intact. A file restored to its original bytes makes it intact again.
+    Returns whether the recording is intact. A file restored to its original bytes makes it intact again. An intact
+    file's CRC-32 and identity are kept for the export (`recordings.fingerprints`); a broken one's are cleared.
     """
     now = now or timezone.now()
-    found = file_sha256(recording)
-    intact = found == recording.sha256
+    found = read_back(recording)
+    intact = found is not None and found.sha256 == recording.sha256
+    crc32, identity = (found.crc32, found.identity) if found is not None and intact else (None, "")
     with transaction.atomic():
-        rows = Recording.objects.filter(pk=recording.pk, is_intact=not intact)
-        changed = rows.update(is_intact=intact, verified_at=now)
+        checked = {"verified_at": now, "crc32": crc32, "verified_fingerprint": identity}
+        changed = Recording.objects.filter(pk=recording.pk, is_intact=not intact).update(is_intact=intact, **checked)
         if not changed:
-            Recording.objects.filter(pk=recording.pk).update(verified_at=now)
+            Recording.objects.filter(pk=recording.pk).update(**checked)
         elif intact:
-            record_event(action="recordings.integrity_restored", target=recording, details={"sha256": found})
+            record_event(action="recordings.integrity_restored", target=recording, details={"sha256": recording.sha256})
         else:
-            _raise_alert(recording, found=found, now=now)
+            _raise_alert(recording, found=found.sha256 if found else None, now=now)
     recording.is_intact, recording.verified_at = intact, now
+    recording.crc32, recording.verified_fingerprint = crc32, identity
     return intact
 
 

@@ -262,16 +262,20 @@ def evict(paths: list[Path]) -> None:
 
 
 def export_vs_copy(request_id: int, recordings: list[Any], *, rounds: int, workdir: Path) -> dict[str, Any]:
-    """`write_package` (zip, hashing, manifest, signature) against copying the same recording files.
+    """`write_package` (zip, manifest, signature) against copying the same recording files.
 
-    Rounds alternate the three ways on the same files, warm in the page cache (what is compared is the work of
-    each way, not the disk), writing into MEDIA_ROOT through the storage API as `build_package` does; then once
-    more each with the sources dropped from the page cache first. Medians. Beside them, the speed of the hashing
-    the export adds per byte (SHA-256, CRC-32) over the same bytes in memory.
+    The recordings are read from the database as `build_package` reads them: checked when the request was filed,
+    so the export copies them in the kernel (`recordings.export`). Beside it, the same export with no earlier check
+    trusted (RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS=0: every byte SHA-256'd and CRC-32'd on its way), and the
+    package's SHA-256 taken after it is ready. Rounds alternate the ways on the same files, warm in the page cache
+    (what is compared is the work of each way, not the disk), writing into MEDIA_ROOT through the storage API as
+    `build_package` does; then once more each with the sources dropped from the page cache first. Medians. Beside
+    them, the speed of SHA-256 and CRC-32 over the same bytes in memory.
     """
+    from django.conf import settings
     from django.core.files.storage import default_storage
 
-    from recordings.export import write_package
+    from recordings.export import package_sha256, write_package
     from recordings.models import RecordingRequest
     from recordings.regulator_requests import request_document
     from recordings.signing import center_key
@@ -280,6 +284,7 @@ def export_vs_copy(request_id: int, recordings: list[Any], *, rounds: int, workd
     items = list(request.items.select_related("recording", "recording__consultant", "recording__call"))
     document = request_document(request, items, {})
     key = center_key()
+    recordings = [item.recording for item in items]  # as checked when the request was filed
     sources = [Path(recording.file.path) for recording in recordings]
     total = sum(path.stat().st_size for path in sources)
     target = workdir / "copies"
@@ -289,6 +294,19 @@ def export_vs_copy(request_id: int, recordings: list[Any], *, rounds: int, workd
     def export() -> None:
         with default_storage.open("bench/export.zip", "wb") as out:
             write_package(out, recordings=recordings, request_document=document, key=key)
+
+    def export_hashing() -> None:
+        trusted = settings.RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS
+        settings.RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS = 0
+        try:
+            with default_storage.open("bench/export-hashing.zip", "wb") as out:
+                write_package(out, recordings=recordings, request_document=document, key=key)
+        finally:
+            settings.RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS = trusted
+
+    def package_digest() -> None:
+        with default_storage.open("bench/export.zip", "rb") as written:
+            package_sha256(written)
 
     def copyfile() -> None:
         for source in sources:
@@ -302,16 +320,20 @@ def export_vs_copy(request_id: int, recordings: list[Any], *, rounds: int, workd
 
     def clear() -> None:
         default_storage.delete("bench/export.zip")
+        default_storage.delete("bench/export-hashing.zip")
         for path in target.iterdir():
             path.unlink()
 
-    ways = {"export": export, "copyfile": copyfile, "chunked_copy": chunked_copy}
+    ways = {"export": export, "copyfile": copyfile, "chunked_copy": chunked_copy, "export_hashing": export_hashing}
     for run in ways.values():  # warm-up: every source in the page cache, code paths loaded
         run()
     warm: dict[str, list[float]] = {name: [] for name in ways}
+    digests: list[float] = []
     for _round in range(rounds):
         for name, run in ways.items():
             warm[name].append(_timed(run, before=clear))
+            if name == "export":
+                digests.append(_timed(package_digest, before=lambda: None))
     cold = {name: _timed(run, before=lambda: (clear(), evict(sources))) for name, run in ways.items()}
     contents = [source.read_bytes() for source in sources]
     hashing = {
@@ -331,6 +353,10 @@ def export_vs_copy(request_id: int, recordings: list[Any], *, rounds: int, workd
         "seconds": {name: round(seconds, 4) for name, seconds in medians.items()},
         "export_vs_copyfile": round(medians["copyfile"] / medians["export"], 3),
         "export_vs_chunked_copy": round(medians["chunked_copy"] / medians["export"], 3),
+        # the export of recordings no earlier check vouches for (each hashed on its way), and the package's SHA-256
+        # taken once it is ready (not on the regulator's clock)
+        "export_hashing_vs_copyfile": round(medians["copyfile"] / medians["export_hashing"], 3),
+        "package_digest_s": round(sorted(digests)[len(digests) // 2], 4),
         "from_disk_mb_per_s": {name: round(total / seconds / 1e6, 1) for name, seconds in cold.items()},
         "from_disk_export_vs_copyfile": round(cold["copyfile"] / cold["export"], 3),
         # what the export must do on top of copying, once per byte each: the recording's SHA-256 (checked against

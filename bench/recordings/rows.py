@@ -68,6 +68,8 @@ RECORDING_COLUMNS = (
     "verified_at",
     "legal_hold",
     "deleted_at",
+    "crc32",
+    "verified_fingerprint",
 )
 
 
@@ -172,6 +174,6 @@ def _row(
         f"{pk}\t{pk}\tbench-edge:call-{pk}:recording\trecordings/{timestamps.folders[day]}/{pk}-{sha256[:16]}.wav"
         f"\t{sha256}\t{WAV_HEADER_BYTES + int(duration * SAMPLE_RATE) * 2}\t{duration:.3f}\twav"
         f"\t{caller}\t{consultant}\t{started_text}\t{ended_text}\t{timestamps.text(received)}\t{category}\tt"
-        f"\t{verified}\tf\t\\N\n"
+        f"\t{verified}\tf\t\\N\t\\N\t\n"
     )
     return call, recording

@@ -168,3 +168,14 @@ def center_signing_key(settings: Any, tmp_path: Path) -> Path:
     write_self_signed(key_path, cert_path, common_name="Bailanys test contact center")
     settings.RECORDINGS_SIGNING_KEY_FILE, settings.RECORDINGS_SIGNING_CERT_FILE = str(key_path), str(cert_path)
     return cert_path
+
+
+@pytest.fixture
+def two_calls(make_recording: Callable[..., Recording]) -> tuple[Recording, Recording]:
+    """Two calls of the phone on the day asked (the second crossing midnight) and one of another phone."""
+    from recordings.tests.request_steps import OTHER_PHONE, PHONE, at  # request_steps imports this module
+
+    first = make_recording(PHONE, at(20, 10), at(20, 10, 5), seconds=1.0)
+    second = make_recording("8 701 123 45 67", at(20, 23, 55), at(21, 0, 7), seconds=2.0)
+    make_recording(OTHER_PHONE, at(20, 12), at(20, 12, 3))
+    return first, second

@@ -35,15 +35,6 @@ from recordings.tests.request_steps import (
 
 
 @pytest.fixture
-def two_calls(make_recording):
-    """Two calls of the phone on the day asked (the second crossing midnight) and one of another phone."""
-    first = make_recording(PHONE, at(20, 10), at(20, 10, 5), seconds=1.0)
-    second = make_recording("8 701 123 45 67", at(20, 23, 55), at(21, 0, 7), seconds=2.0)
-    make_recording(OTHER_PHONE, at(20, 12), at(20, 12, 3))
-    return first, second
-
-
-@pytest.fixture
 def ready_request(two_calls, body_regulator, supervisor, center_signing_key):
     return build(file_request(body_regulator), supervisor)
 
@@ -89,8 +80,11 @@ def test_a_confirmed_request_gets_a_signed_package_of_its_recordings(
     assert sorted(manifest) == sorted(
         f"{hashlib.sha256(entries[name]).hexdigest()}  {name}" for name in entries if name not in (MANIFEST, SIGNATURE)
     )
-    event = AuditEvent.objects.get(action="recordings.package_ready")
-    assert event.details == {"sha256": request.package_sha256, "size": len(content), "recordings": 2, "withheld": 0}
+    ready = AuditEvent.objects.get(action="recordings.package_ready")
+    assert ready.details == {"size": len(content), "recordings": 2, "withheld": 0}
+    # and its SHA-256, taken once it was ready, is recorded too
+    digest = AuditEvent.objects.get(action="recordings.package_digest")
+    assert (digest.details, digest.sequence > ready.sequence) == ({"sha256": request.package_sha256}, True)
 
 
 def test_the_regulator_hears_when_the_package_is_ready(

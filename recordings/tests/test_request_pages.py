@@ -93,6 +93,7 @@ def test_a_request_from_filing_to_a_downloaded_package(
         "recordingrequest.personal_data_read",
         "recordings.request_confirmed",
         "recordings.package_ready",
+        "recordings.package_digest",
         "recordingrequest.personal_data_read",
         "recordings.download_link_issued",
         "recordings.package_downloaded",
