@@ -1,15 +1,16 @@
 """GOST signatures (NCA's GOST 34.310-2004 and GOST 34.10-2015 keys) behind the same verifier interface.
 
-CMS with a GOST 34.10-2015 signature (256 or 512 bits, Streebog) is verified here, the way `cms` verifies RSA with
-pyHanko, which cannot read GOST keys: asn1crypto reads the SignedData and the certificates at the structure level,
-`gost_keys` (pure-Python gostcrypto) does the arithmetic and `gost_chain` the path to a pinned root, revocation and
-the verdict (the same reasons and evidence as `chain.assess`). The checks, in `cms`'s order: exactly one signer (read
-by `cms.read_envelope`), the signer's certificate in the CMS, a signingTime not in the future, the encapsulated content
-equal to the document, the messageDigest attribute equal to Streebog(document), the signature over the DER SET OF
-signed attributes, then the certificate and its path.
+CMS with a GOST signature — GOST 34.10-2015 (256 or 512 bits, Streebog) or GOST 34.310-2004 (GOST 34.311-95) — is
+verified here, the way `cms` verifies RSA with pyHanko, which cannot read GOST keys: asn1crypto reads the SignedData
+and the certificates at the structure level, `gost_keys` does the arithmetic (pure-Python gostcrypto, and
+`gost34311` for the 2004 hash) and `gost_chain` the path to a pinned root, revocation and the verdict (the same
+reasons and evidence as `chain.assess`). The checks, in `cms`'s order: exactly one signer (read by
+`cms.read_envelope`), the signer's certificate in the CMS, a signingTime not in the future, the encapsulated content
+equal to the document, the messageDigest attribute equal to the document's digest under the SignerInfo's digest
+algorithm, the signature over the DER SET OF signed attributes, then the certificate and its path.
 
-Still PENDING (`gost_not_configured`), never VALID nor wrongly INVALID: GOST 34.310-2004 (its GOST 34.311-95 hash is
-not in gostcrypto), keys on a parameter set `gost_keys.CURVES` does not know, and XML-DSig with a GOST algorithm.
+Still PENDING (`gost_not_configured`), never VALID nor wrongly INVALID: keys on a parameter set `gost_keys.CURVES`
+does not know, signature or digest algorithm OIDs `gost_keys` does not list, and XML-DSig with a GOST algorithm.
 """
 
 from __future__ import annotations
@@ -34,13 +35,18 @@ from complaints.eds.verifier import (
 )
 
 GOST_2004 = gost_keys.GOST_2004
+GOST_2004_KALKAN = gost_keys.GOST_2004_KALKAN
 GOST_2015_PREFIX = "1.2.398.3.10.1.1.2.3."  # GOST 34.10-2015 signatures (.1: 256-bit, .2: 512-bit)
 GOST_KEY_PREFIX = "1.2.398.3.10.1.1."
 XML_GOST_MARKERS = ("gost34310", "gostr34102015", "gost3410")
 
 
 def is_gost_oid(algorithm: str) -> bool:
-    return algorithm == GOST_2004 or algorithm.startswith(GOST_2015_PREFIX) or algorithm.startswith(GOST_KEY_PREFIX)
+    return (
+        algorithm in (GOST_2004, GOST_2004_KALKAN)
+        or algorithm.startswith(GOST_2015_PREFIX)
+        or algorithm.startswith(GOST_KEY_PREFIX)
+    )
 
 
 def is_gost_uri(algorithm: str) -> bool:
@@ -66,7 +72,7 @@ def verify_gost_xml(envelope: Envelope, request: Request) -> Verdict:
 
 
 def _verify_cms(signed_data: cms.SignedData, request: Request, algorithm: str) -> Verdict:
-    size = gost_keys.signature_size(algorithm)
+    size = gost_keys.signature_algorithm(algorithm).size
     signer = signed_data["signer_infos"][0]
     certificate = _signer_certificate(signed_data, signer)
     if certificate is None:
@@ -93,7 +99,8 @@ def _verify_cms(signed_data: cms.SignedData, request: Request, algorithm: str) -
     if attributes.native is None:
         signed_bytes = document
     else:
-        if _attribute(attributes, "message_digest") != gost_keys.streebog(document, size):
+        digest_algorithm = signer["digest_algorithm"]["algorithm"].dotted
+        if _attribute(attributes, "message_digest") != gost_keys.message_digest(digest_algorithm, document):
             return invalid(Reason.DOCUMENT_MODIFIED, "message digest does not match the document", **evidence)
         signed_bytes = b"\x31" + attributes.dump()[1:]  # signed over as a SET OF, not as the [0] it is carried in
     signature = bytes(signer["signature"].native)

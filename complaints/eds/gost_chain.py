@@ -2,11 +2,11 @@
 
 The same rules as the RSA path, written out: from the signer's certificate, each issuer is a CA of the trust store
 (or of the CMS) whose subject is the certificate's issuer, whose key identifier matches its authority key identifier,
-which may sign certificates, and whose GOST key verifies the certificate's signature — up to a pinned root. Every
-certificate below the root is checked against its issuer's CRLs (each CRL's own signature verified with the
-issuer's key), and every CA certificate must be within its validity dates. The verdict then follows `chain.assess`'s
-order and reason codes: the signer's own facts, trust configured, an unknown issuer, revocation, CRL freshness
-(PENDING), an expired CA, an unverifiable CRL (PENDING).
+which may sign certificates, and whose GOST key (GOST 34.10-2015 or GOST 34.310-2004, see `gost_keys`) verifies the
+certificate's signature — up to a pinned root. Every certificate below the root is checked against its issuer's CRLs
+(each CRL's own signature verified with the issuer's key), and every CA certificate must be within its validity
+dates. The verdict then follows `chain.assess`'s order and reason codes: the signer's own facts, trust configured, an
+unknown issuer, revocation, CRL freshness (PENDING), an expired CA, an unverifiable CRL (PENDING).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 NCALayer returns CMS (`basicsSignCMS`, `createCAdESFromBase64`; usually detached) or an enveloped XML-DSig
 (`basicsSignXML`). `verify` reads the envelope (its format and signature algorithm OID or URI) and hands it to the
 backend registered for that pair: `cms` (RSA/ECDSA through pyHanko), `xmldsig` (signxml), `gost` (CMS signed with
-GOST 34.10-2015 and Streebog, verified with gostcrypto; GOST 34.310-2004 and GOST XML are answered pending). Every
-backend answers with a `Verdict`:
+GOST 34.10-2015 and Streebog or GOST 34.310-2004 and GOST 34.311-95, in pure Python; GOST XML and GOST curves or
+algorithms it does not know are answered pending). Every backend answers with a `Verdict`:
 
 - VALID: the document is intact, the certificate chains to a pinned NCA root, is within its validity dates, is not
   revoked per CRLs that are still current, carries nonRepudiation (a SIGN key), and its IIN is the form's IIN;

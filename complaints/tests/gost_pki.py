@@ -1,4 +1,6 @@
-"""An NCA-shaped GOST 34.10-2015 (256-bit) test PKI built on the fly with gostcrypto + asn1crypto.
+"""NCA-shaped GOST test PKIs built on the fly with gostcrypto + asn1crypto.
+
+`build_gost_pki`: GOST 34.10-2015 (256-bit) keys labelled with TC26 OIDs (the NCA's signature OID on them):
 
 Root → intermediate → the citizen's SIGN (nonRepudiation) and AUTH (keyEncipherment) certificates with
 serialNumber `IIN870101300128`, an expired and a revoked SIGN certificate, a SIGN certificate encoded in gostcrypto's
@@ -7,7 +9,14 @@ intermediate with exactly the same names and a citizen certificate they issued (
 so only the signature check can tell it apart). Keys and signatures use the RFC 4491 encoding by default (key x || y
 little-endian in an OCTET STRING, signature s || r, digest read little-endian).
 
-Pure Python: building it takes about 1.5 s (a key or a signature is ~0.07 s); build it once per test session.
+`build_nca_gost_pki`: keys and signatures with the NCA's own OIDs, encoded as Kalkan encodes them (key x || y
+little-endian in an OCTET STRING, signature r || s little-endian, digest read little-endian): a GOST 34.10-2015
+256-bit root; under it a GOST 34.310-2004 intermediate (signing with GOST 34.311-95) and a GOST 34.10-2015 512-bit
+one; a citizen's SIGN certificate of each kind (2004 under the 2004 CA, 2015 256- and 512-bit under the 512-bit CA),
+one whose key names a curve nobody knows, and their CRLs.
+
+Pure Python: building the first takes about 1.5 s (a 256-bit key or signature is ~0.07 s), the second about 0.5 s;
+build each once per test session.
 """
 
 from __future__ import annotations
@@ -15,14 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from asn1crypto import algos, cms, core, keys
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
+from gostcrypto import gosthash, gostsignature
 
 from complaints.eds import gost_keys
+from complaints.eds.gost34311 import gost34311
 
 CITIZEN_IIN = "870101300128"
 SIGNATURE_ALGORITHM = "1.2.398.3.10.1.1.2.3.1"  # NCA: GOST 34.10-2015 256-bit with Streebog-256
@@ -35,7 +48,83 @@ SIGN_POLICY = "1.2.398.3.3.2.3"
 AUTH_POLICY = "1.2.398.3.3.2.4"
 INDIVIDUAL_EKU = "1.2.398.3.3.4.1.1"
 
-_CURVE = gost_keys.curve(PARAM_SET, 32)
+
+def _streebog_256(data: bytes) -> bytes:
+    return bytes(gosthash.new("streebog256", data=data).digest())
+
+
+def _streebog_512(data: bytes) -> bytes:
+    return bytes(gosthash.new("streebog512", data=data).digest())
+
+
+@lru_cache(maxsize=8)
+def _group(curve: str, size: int) -> gostsignature.GOST34102012:
+    mode = gostsignature.MODE_256 if size == 32 else gostsignature.MODE_512
+    return gostsignature.new(mode, gostsignature.CURVES_R_1323565_1_024_2019[curve])
+
+
+@dataclass(frozen=True)
+class GostProfile:
+    """What a key is labelled with in its certificate, how its key and signatures are encoded, and what it signs
+    with. The curve and the hash are named here, apart from `gost_keys`' OID tables, so that a wrong mapping there
+    fails the tests instead of agreeing with itself."""
+
+    key_algorithm: str
+    param_set: str  # as written in the certificate
+    signature_algorithm: str
+    digest_algorithm: str
+    size: int  # bytes per coordinate
+    convention: str  # "rfc", "native" or "nca" (see gost_keys)
+    curve: str  # gostcrypto's name of the curve the arithmetic is done on
+    hash: Callable[[bytes], bytes]
+
+    @property
+    def group(self) -> gostsignature.GOST34102012:
+        return _group(self.curve, self.size)
+
+
+TC26_256 = GostProfile(
+    KEY_ALGORITHM,
+    PARAM_SET,
+    SIGNATURE_ALGORITHM,
+    DIGEST_ALGORITHM,
+    32,
+    "rfc",
+    "id-tc26-gost-3410-2012-256-paramSetB",
+    _streebog_256,
+)
+NATIVE_256 = replace(TC26_256, convention="native")
+NCA_2015_256 = GostProfile(
+    "1.2.398.3.10.1.1.2.1",
+    "1.2.398.3.10.1.1.2.1.1",
+    "1.2.398.3.10.1.1.2.3.1",
+    "1.2.398.3.10.1.3.2",
+    32,
+    "nca",
+    "id-tc26-gost-3410-2012-256-paramSetA",
+    _streebog_256,
+)
+NCA_2015_512 = GostProfile(
+    "1.2.398.3.10.1.1.2.2",
+    "1.2.398.3.10.1.1.2.2.1",
+    "1.2.398.3.10.1.1.2.3.2",
+    "1.2.398.3.10.1.3.3",
+    64,
+    "nca",
+    "id-tc26-gost-3410-12-512-paramSetA",
+    _streebog_512,
+)
+NCA_2004 = GostProfile(
+    "1.2.398.3.10.1.1.1.1",
+    "1.2.398.3.10.1.1.1.1.1",  # GostR3410-2001-CryptoPro-A
+    "1.2.398.3.10.1.1.1.2",
+    "1.2.398.3.10.1.3.1",
+    32,
+    "nca",
+    "id-tc26-gost-3410-2012-256-paramSetB",
+    gost34311,
+)
+UNKNOWN_CURVE = "1.2.398.3.10.1.1.2.1.99"
 
 
 def _now() -> dt.datetime:
@@ -46,24 +135,25 @@ def _now() -> dt.datetime:
 class GostKey:
     private: bytes = field(repr=False)
     public: bytes  # x || y, big-endian (gostcrypto's form)
-    native: bool = False  # encode key and signatures in gostcrypto's byte order instead of RFC 4491's
+    profile: GostProfile = TC26_256
 
     @classmethod
-    def generate(cls, *, native: bool = False) -> GostKey:
-        q = _CURVE._q
-        private = (secrets.randbelow(q - 1) + 1).to_bytes(32, "big")
-        return cls(private, bytes(_CURVE.public_key_generate(bytearray(private))), native)
+    def generate(cls, profile: GostProfile = TC26_256) -> GostKey:
+        group = profile.group
+        private = (secrets.randbelow(group._q - 1) + 1).to_bytes(profile.size, "big")
+        return cls(private, bytes(group.public_key_generate(bytearray(private))), profile)
 
     def spki(self) -> keys.PublicKeyInfo:
-        x, y = self.public[:32], self.public[32:]
-        bits = x + y if self.native else core.OctetString(x[::-1] + y[::-1]).dump()
+        size = self.profile.size
+        x, y = self.public[:size], self.public[size:]
+        bits = x + y if self.profile.convention == "native" else core.OctetString(x[::-1] + y[::-1]).dump()
         info = gost_keys.RawPublicKeyInfo(
             {
                 "algorithm": {
-                    "algorithm": KEY_ALGORITHM,
-                    "parameters": gost_keys.KeyParameters({"public_key_param_set": PARAM_SET}),
+                    "algorithm": self.profile.key_algorithm,
+                    "parameters": gost_keys.KeyParameters({"public_key_param_set": self.profile.param_set}),
                 },
-                "public_key": core.BitString.load(b"\x03" + bytes([len(bits) + 1]) + b"\x00" + bits),
+                "public_key": core.BitString.load(core.OctetBitString(bits).dump()),
             }
         )
         return keys.PublicKeyInfo.load(info.dump())
@@ -73,11 +163,14 @@ class GostKey:
         return hashlib.sha1(self.public).digest()  # a key identifier, not a security function
 
     def sign(self, data: bytes) -> bytes:
-        digest = gost_keys.streebog(data, 32)
-        if self.native:
-            return bytes(_CURVE.sign(bytearray(self.private), bytearray(digest)))
-        r_s = bytes(_CURVE.sign(bytearray(self.private), bytearray(digest[::-1])))
-        return r_s[32:] + r_s[:32]
+        profile, size = self.profile, self.profile.size
+        digest = profile.hash(data)
+        if profile.convention == "native":
+            return bytes(profile.group.sign(bytearray(self.private), bytearray(digest)))
+        r_s = bytes(profile.group.sign(bytearray(self.private), bytearray(digest[::-1])))
+        if profile.convention == "nca":
+            return r_s[:size][::-1] + r_s[size:][::-1]
+        return r_s[size:] + r_s[:size]
 
 
 @dataclass(frozen=True)
@@ -123,6 +216,32 @@ class GostTestPki:
         return _crl(self.intermediate, [self.revoked], number=1, this_update=this_update, days=1)
 
 
+@dataclass
+class NcaGostPki:
+    """Keys, signatures and OIDs as Kalkan makes them: GOST 34.10-2015 (256 and 512 bits) and GOST 34.310-2004."""
+
+    root: GostHolder
+    ca_2004: GostHolder
+    ca_2015: GostHolder
+    sign_2004: GostHolder
+    sign_256: GostHolder
+    sign_512: GostHolder
+    unknown_curve: GostHolder
+    crls: dict[str, bytes]
+
+    def write_trust_dir(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, holder in (("root", self.root), ("nca_2004", self.ca_2004), ("nca_2015", self.ca_2015)):
+            (folder / f"{name}_kalkan.cer").write_bytes(holder.der)
+        return folder
+
+    def write_crl_dir(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, der in self.crls.items():
+            (folder / f"{name}_kalkan.crl").write_bytes(der)
+        return folder
+
+
 # --- building ----------------------------------------------------------------------------------------------------
 
 
@@ -130,8 +249,8 @@ def _time(moment: dt.datetime) -> asn1_x509.Time:
     return asn1_x509.Time({"utc_time": moment})
 
 
-def _signed_algorithm() -> algos.SignedDigestAlgorithm:
-    return algos.SignedDigestAlgorithm({"algorithm": SIGNATURE_ALGORITHM})
+def _signed_algorithm(key: GostKey) -> algos.SignedDigestAlgorithm:
+    return algos.SignedDigestAlgorithm({"algorithm": key.profile.signature_algorithm})
 
 
 def _certificate(
@@ -159,7 +278,7 @@ def _certificate(
         {
             "version": "v3",
             "serial_number": secrets.randbits(63) + 1,
-            "signature": _signed_algorithm(),
+            "signature": _signed_algorithm(issuer_key),
             "issuer": issuer_name,
             "validity": {"not_before": _time(not_before), "not_after": _time(not_after)},
             "subject": subject,
@@ -170,17 +289,17 @@ def _certificate(
     certificate = asn1_x509.Certificate(
         {
             "tbs_certificate": tbs,
-            "signature_algorithm": _signed_algorithm(),
+            "signature_algorithm": _signed_algorithm(issuer_key),
             "signature_value": issuer_key.sign(tbs.dump()),
         }
     )
     return GostHolder(key, asn1_x509.Certificate.load(certificate.dump()))
 
 
-def _ca(common_name: str, issuer: GostHolder | None, now: dt.datetime) -> GostHolder:
+def _ca(common_name: str, issuer: GostHolder | None, now: dt.datetime, profile: GostProfile = TC26_256) -> GostHolder:
     return _certificate(
         subject=asn1_x509.Name.build({"common_name": common_name, "country_name": "KZ"}),
-        key=GostKey.generate(),
+        key=GostKey.generate(profile),
         issuer=issuer,
         not_before=now - dt.timedelta(days=365),
         not_after=now + dt.timedelta(days=3650),
@@ -197,7 +316,7 @@ def _citizen(
     purpose: str = "sign",
     not_before: dt.datetime,
     not_after: dt.datetime,
-    native: bool = False,
+    profile: GostProfile = TC26_256,
     authority_key_id: bool = True,
 ) -> GostHolder:
     signing = purpose == "sign"
@@ -213,7 +332,7 @@ def _citizen(
     usage = {"digital_signature", "non_repudiation"} if signing else {"digital_signature", "key_encipherment"}
     return _certificate(
         subject=subject,
-        key=GostKey.generate(native=native),
+        key=GostKey.generate(profile),
         issuer=issuer,
         not_before=not_before,
         not_after=not_after,
@@ -238,7 +357,7 @@ def _crl(issuer: GostHolder, revoked: list[GostHolder], *, number: int, this_upd
     tbs = asn1_crl.TbsCertList(
         {
             "version": "v2",
-            "signature": _signed_algorithm(),
+            "signature": _signed_algorithm(issuer.key),
             "issuer": issuer.certificate.subject,
             "this_update": _time(this_update),
             "next_update": _time(this_update + dt.timedelta(days=days)),
@@ -260,7 +379,11 @@ def _crl(issuer: GostHolder, revoked: list[GostHolder], *, number: int, this_upd
         }
     )
     crl = asn1_crl.CertificateList(
-        {"tbs_cert_list": tbs, "signature_algorithm": _signed_algorithm(), "signature": issuer.key.sign(tbs.dump())}
+        {
+            "tbs_cert_list": tbs,
+            "signature_algorithm": _signed_algorithm(issuer.key),
+            "signature": issuer.key.sign(tbs.dump()),
+        }
     )
     return crl.dump()
 
@@ -281,13 +404,36 @@ def build_gost_pki() -> GostTestPki:
         auth=_citizen(intermediate, purpose="auth", **current),
         expired=_citizen(intermediate, not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=35)),
         revoked=revoked,
-        native_sign=_citizen(intermediate, native=True, **current),
+        native_sign=_citizen(intermediate, profile=NATIVE_256, **current),
         rogue_root=rogue_root,
         rogue_intermediate=rogue_intermediate,
         rogue_citizen=_citizen(rogue_intermediate, authority_key_id=False, **current),
         root_crl=_crl(root, [], number=7, this_update=this_update, days=7),
         intermediate_crl=_crl(intermediate, [revoked], number=42, this_update=this_update, days=1),
         built_at=now,
+    )
+
+
+def build_nca_gost_pki() -> NcaGostPki:
+    now = _now()
+    root = _ca("ҚР ТҮБІРЛІК КУӘЛАНДЫРУШЫ ОРТАЛЫҒЫ (KALKAN) TEST", None, now, NCA_2015_256)
+    ca_2004 = _ca("ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (ГОСТ 2004) TEST", root, now, NCA_2004)
+    ca_2015 = _ca("ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (ГОСТ 2015) TEST", root, now, NCA_2015_512)
+    current = {"not_before": now - dt.timedelta(days=30), "not_after": now + dt.timedelta(days=365)}
+    this_update = now - dt.timedelta(hours=2)
+    unknown = replace(NCA_2015_256, param_set=UNKNOWN_CURVE)
+    return NcaGostPki(
+        root=root,
+        ca_2004=ca_2004,
+        ca_2015=ca_2015,
+        sign_2004=_citizen(ca_2004, profile=NCA_2004, **current),
+        sign_256=_citizen(ca_2015, profile=NCA_2015_256, **current),
+        sign_512=_citizen(ca_2015, profile=NCA_2015_512, **current),
+        unknown_curve=_citizen(ca_2004, profile=unknown, **current),
+        crls={
+            holder_name: _crl(holder, [], number=1, this_update=this_update, days=1)
+            for holder_name, holder in (("root", root), ("nca_2004", ca_2004), ("nca_2015", ca_2015))
+        },
     )
 
 
@@ -301,17 +447,18 @@ def gost_cms(
     signing_time: dt.datetime | None = None,
     attached: bool = False,
 ) -> bytes:
-    """DER ContentInfo(SignedData) over `document` with a GOST 34.10-2015 signature, as NCALayer's basicsSignCMS
+    """DER ContentInfo(SignedData) over `document` with the signer's GOST signature, as NCALayer's basicsSignCMS
     returns it (detached by default; contentType, signingTime and messageDigest signed; the signer's certificate)."""
+    profile = signer.key.profile
     signed_attrs = cms.CMSAttributes(
         [
             cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
             cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": signing_time or _now()})]}),
-            cms.CMSAttribute({"type": "message_digest", "values": [gost_keys.streebog(document, 32)]}),
+            cms.CMSAttribute({"type": "message_digest", "values": [profile.hash(document)]}),
         ]
     )
     certificate = signer.certificate
-    digest_algorithm = algos.DigestAlgorithm({"algorithm": DIGEST_ALGORITHM})
+    digest_algorithm = algos.DigestAlgorithm({"algorithm": profile.digest_algorithm})
     signer_info = cms.SignerInfo(
         {
             "version": "v1",
@@ -324,7 +471,7 @@ def gost_cms(
             ),
             "digest_algorithm": digest_algorithm,
             "signed_attrs": signed_attrs,
-            "signature_algorithm": _signed_algorithm(),
+            "signature_algorithm": _signed_algorithm(signer.key),
             "signature": signer.key.sign(signed_attrs.dump()),
         }
     )

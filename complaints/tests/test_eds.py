@@ -324,9 +324,11 @@ def test_no_trust_roots_installed_makes_the_verdict_pending(pki: NcaTestPki, set
 @pytest.mark.parametrize(
     ("oid", "status", "reason"),
     [
-        ("1.2.398.3.10.1.1.1.2", Status.PENDING, Reason.GOST_NOT_CONFIGURED),  # GOST 34.311-95 hash: no backend yet
-        ("1.2.398.3.10.1.1.2.3.1", Status.INVALID, Reason.SIGNATURE_INVALID),  # verified (test_gost): not a GOST key
+        ("1.2.398.3.10.1.1.1.2", Status.INVALID, Reason.SIGNATURE_INVALID),  # verified (test_gost*): not a GOST key
+        ("1.3.6.1.4.1.6801.1.2.2", Status.INVALID, Reason.SIGNATURE_INVALID),
+        ("1.2.398.3.10.1.1.2.3.1", Status.INVALID, Reason.SIGNATURE_INVALID),
         ("1.2.398.3.10.1.1.2.3.2", Status.INVALID, Reason.SIGNATURE_INVALID),
+        ("1.2.398.3.10.1.1.2.3.9", Status.PENDING, Reason.GOST_NOT_CONFIGURED),  # an NCA GOST OID not mapped
     ],
 )
 def test_gost_oids_reach_the_gost_backend(pki: NcaTestPki, oid: str, status: Status, reason: Reason) -> None:

@@ -217,16 +217,15 @@ def test_missing_crl_makes_the_verdict_pending(gost_pki: GostTestPki, gost_dirs:
     assert (verdict.status, verdict.reason) == (Status.PENDING, Reason.CRL_MISSING), verdict
 
 
-def test_gost_2004_stays_pending(gost_pki: GostTestPki) -> None:
-    # given a CMS labelled GOST 34.310-2004, whose GOST 34.311-95 hash gostcrypto does not implement
+def test_a_2015_signature_relabelled_as_2004_is_refused(gost_pki: GostTestPki) -> None:
+    # given a GOST 34.10-2015 CMS whose SignerInfo claims GOST 34.310-2004 (the GOST 34.311-95 hash)
     signature = with_signer_info(
         gost_cms(gost_pki.sign, DOCUMENT),
         signature_algorithm=algos.SignedDigestAlgorithm({"algorithm": gost_keys.GOST_2004}),
     )
 
-    # when / then
-    verdict = verify(DOCUMENT, signature, expected_iin=CITIZEN_IIN)
-    assert (verdict.status, verdict.reason) == (Status.PENDING, Reason.GOST_NOT_CONFIGURED), verdict
+    # when / then the signature does not verify under the hash it claims
+    assert_refused(verify(DOCUMENT, signature, expected_iin=CITIZEN_IIN), Reason.SIGNATURE_INVALID)
 
 
 def test_an_unknown_curve_is_unsupported_not_invalid(gost_pki: GostTestPki) -> None:
