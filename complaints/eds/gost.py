@@ -10,7 +10,8 @@ equal to the document, the messageDigest attribute equal to the document's diges
 algorithm, the signature over the DER SET OF signed attributes, then the certificate and its path.
 
 Still PENDING (`gost_not_configured`), never VALID nor wrongly INVALID: keys on a parameter set `gost_keys.CURVES`
-does not know, signature or digest algorithm OIDs `gost_keys` does not list, and XML-DSig with a GOST algorithm.
+does not know, signature or digest algorithm OIDs `gost_keys` does not list. XML-DSig with a GOST algorithm is
+`gost_xml`'s, which shares `signer_key` and, like this module, ends in `gost_chain.assess`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ GOST_2004 = gost_keys.GOST_2004
 GOST_2004_KALKAN = gost_keys.GOST_2004_KALKAN
 GOST_2015_PREFIX = "1.2.398.3.10.1.1.2.3."  # GOST 34.10-2015 signatures (.1: 256-bit, .2: 512-bit)
 GOST_KEY_PREFIX = "1.2.398.3.10.1.1."
-XML_GOST_MARKERS = ("gost34310", "gostr34102015", "gost3410")
 
 
 def is_gost_oid(algorithm: str) -> bool:
@@ -47,11 +47,6 @@ def is_gost_oid(algorithm: str) -> bool:
         or algorithm.startswith(GOST_2015_PREFIX)
         or algorithm.startswith(GOST_KEY_PREFIX)
     )
-
-
-def is_gost_uri(algorithm: str) -> bool:
-    lowered = algorithm.lower()
-    return any(marker in lowered for marker in XML_GOST_MARKERS)
 
 
 @register(SignatureFormat.CMS, is_gost_oid, name="gost")
@@ -64,26 +59,31 @@ def verify_gost_cms(envelope: Envelope, request: Request) -> Verdict:
         return invalid(Reason.MALFORMED, f"GOST CMS could not be read: {exc!r}")
 
 
-@register(SignatureFormat.XMLDSIG, is_gost_uri, name="gost-xml")
-def verify_gost_xml(envelope: Envelope, request: Request) -> Verdict:
-    return pending(
-        Reason.GOST_NOT_CONFIGURED, f"GOST algorithm {envelope.algorithm}: GOST XML-DSig is not verified yet"
-    )
-
-
-def _verify_cms(signed_data: cms.SignedData, request: Request, algorithm: str) -> Verdict:
+def signer_key(
+    certificate: asn1_x509.Certificate, algorithm: str, evidence: dict[str, object]
+) -> gost_keys.PublicKey | Verdict:
+    """The certificate's GOST key when it can make `algorithm`'s signatures, else the INVALID verdict (a key of
+    another kind or size); GostUnsupportedError (PENDING) for an algorithm or curve not known."""
     size = gost_keys.signature_algorithm(algorithm).size
-    signer = signed_data["signer_infos"][0]
-    certificate = _signer_certificate(signed_data, signer)
-    if certificate is None:
-        return invalid(Reason.NO_CERTIFICATE, "the signer's certificate is not in the CMS")
-    evidence = chain.signer_evidence(certificate)
     try:
         key = gost_keys.public_key(certificate["tbs_certificate"]["subject_public_key_info"].dump())
     except gost_keys.GostKeyError as exc:
         return invalid(Reason.SIGNATURE_INVALID, f"a GOST signature, but the certificate's key: {exc}", **evidence)
     if key.size != size:
         return invalid(Reason.SIGNATURE_INVALID, f"a {size * 8}-bit signature by a {key.size * 8}-bit key", **evidence)
+    return key
+
+
+def _verify_cms(signed_data: cms.SignedData, request: Request, algorithm: str) -> Verdict:
+    gost_keys.signature_algorithm(algorithm)  # an algorithm not known is PENDING before anything else is read
+    signer = signed_data["signer_infos"][0]
+    certificate = _signer_certificate(signed_data, signer)
+    if certificate is None:
+        return invalid(Reason.NO_CERTIFICATE, "the signer's certificate is not in the CMS")
+    evidence = chain.signer_evidence(certificate)
+    key = signer_key(certificate, algorithm, evidence)
+    if isinstance(key, Verdict):
+        return key
     attributes = signer["signed_attrs"]
     signing_time = _attribute(attributes, "signing_time")
     evidence["signing_time"] = signing_time

@@ -3,8 +3,9 @@
 NCALayer returns CMS (`basicsSignCMS`, `createCAdESFromBase64`; usually detached) or an enveloped XML-DSig
 (`basicsSignXML`). `verify` reads the envelope (its format and signature algorithm OID or URI) and hands it to the
 backend registered for that pair: `cms` (RSA/ECDSA through pyHanko), `xmldsig` (signxml), `gost` (CMS signed with
-GOST 34.10-2015 and Streebog or GOST 34.310-2004 and GOST 34.311-95, in pure Python; GOST XML and GOST curves or
-algorithms it does not know are answered pending). Every backend answers with a `Verdict`:
+GOST 34.10-2015 and Streebog or GOST 34.310-2004 and GOST 34.311-95, in pure Python) and `gost_xml` (XML-DSig with
+the same GOST algorithms under their NCA and TC26 URIs); GOST curves or algorithms they do not know are answered
+pending. Every backend answers with a `Verdict`:
 
 - VALID: the document is intact, the certificate chains to a pinned NCA root, is within its validity dates, is not
   revoked per CRLs that are still current, carries nonRepudiation (a SIGN key), and its IIN is the form's IIN;
@@ -238,7 +239,7 @@ def backend_for(envelope: Envelope) -> Backend | None:
 
 
 def _load_backends() -> None:
-    from complaints.eds import cms, gost, xmldsig  # noqa: F401  (each registers itself)
+    from complaints.eds import cms, gost, gost_xml, xmldsig  # noqa: F401  (each registers itself)
 
 
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/=\s]+$")

@@ -6,6 +6,9 @@ signature against the certificate from KeyInfo (its own chain check is not used:
 certvalidator code in `chain`, with CRLs). Then only what the signature covers is read: the signed element must be
 the whole document (an unsigned element beside a signed one — signature wrapping — is refused), and, when the
 caller gives the document the citizen was asked to sign, the signed XML must be that document.
+
+GOST signature methods are verified by `gost_xml` on the same parse and with the same helpers (KeyInfo, SHA-1 refusal,
+what the signature covers); this module's backend is the fallback for every other algorithm.
 """
 
 from __future__ import annotations
@@ -98,11 +101,11 @@ def verify_xml(envelope: Envelope, request: Request) -> Verdict:
     root: etree._Element = envelope.parsed
     signature = root.find("ds:Signature", NS)
     assert signature is not None  # read_envelope checked
-    algorithms = [envelope.algorithm, *(m.get("Algorithm", "") for m in signature.iterfind(".//ds:DigestMethod", NS))]
-    if any(algorithm.lower().endswith("sha1") for algorithm in algorithms):
-        return invalid(Reason.WEAK_ALGORITHM, "SHA-1 in " + ", ".join(algorithms))
+    weak = weak_algorithm_refusal(envelope.algorithm, signature)
+    if weak is not None:
+        return weak
     try:
-        certificate, others = _key_info_certificates(signature)
+        certificate, others = key_info_certificates(signature)
     except ValueError as exc:
         return invalid(Reason.NO_CERTIFICATE, str(exc))
     evidence = chain.signer_evidence(certificate)
@@ -119,17 +122,9 @@ def verify_xml(envelope: Envelope, request: Request) -> Verdict:
         return invalid(Reason.SIGNATURE_INVALID, f"signxml: {exc}", **evidence)
     except (InvalidInput, SignXMLException, ValueError) as exc:
         return invalid(Reason.MALFORMED, f"signxml: {exc}", **evidence)
-    signed = result.signed_xml  # type: ignore[union-attr]
-    if signed is None or _c14n(signed) != _c14n(_without_signature(root)):
-        return invalid(Reason.UNSIGNED_CONTENT, "the signature does not cover the whole document", **evidence)
-    if request.document:
-        try:
-            expected = parse_xml(request.document)
-        except MalformedSignatureError as exc:
-            return invalid(Reason.CONTENT_MISMATCH, f"the expected document is not readable XML: {exc}", **evidence)
-        if _c14n(expected) != _c14n(signed):
-            return invalid(Reason.CONTENT_MISMATCH, "signed XML differs from the document submitted", **evidence)
-    evidence["signed_content"] = _c14n(signed)
+    refusal = signed_content_refusal(root, result.signed_xml, request, evidence)  # type: ignore[union-attr]
+    if refusal is not None:
+        return refusal
     store = trust_store()
     outcome = chain.validate_certificate(certificate, store, request.at, tuple(others))
     return chain.assess(
@@ -137,7 +132,34 @@ def verify_xml(envelope: Envelope, request: Request) -> Verdict:
     )
 
 
-def _key_info_certificates(signature: etree._Element) -> tuple[asn1_x509.Certificate, list[asn1_x509.Certificate]]:
+def weak_algorithm_refusal(algorithm: str, signature: etree._Element) -> Verdict | None:
+    """SHA-1 as the signature's or any reference's algorithm is refused, whatever the key."""
+    algorithms = [algorithm, *(m.get("Algorithm", "") for m in signature.iterfind(".//ds:DigestMethod", NS))]
+    if any(name.lower().endswith("sha1") for name in algorithms):
+        return invalid(Reason.WEAK_ALGORITHM, "SHA-1 in " + ", ".join(algorithms))
+    return None
+
+
+def signed_content_refusal(
+    root: etree._Element, signed: etree._Element | None, request: Request, evidence: dict[str, object]
+) -> Verdict | None:
+    """Only what the signature covers is read: `signed` (the referenced element, after its transforms) must be the
+    whole document but the signature, and the document the citizen was asked to sign when the caller gives it. Puts
+    the signed content (C14N) into `evidence`."""
+    if signed is None or c14n(signed) != c14n(without_signature(root)):
+        return invalid(Reason.UNSIGNED_CONTENT, "the signature does not cover the whole document", **evidence)
+    if request.document:
+        try:
+            expected = parse_xml(request.document)
+        except MalformedSignatureError as exc:
+            return invalid(Reason.CONTENT_MISMATCH, f"the expected document is not readable XML: {exc}", **evidence)
+        if c14n(expected) != c14n(signed):
+            return invalid(Reason.CONTENT_MISMATCH, "signed XML differs from the document submitted", **evidence)
+    evidence["signed_content"] = c14n(signed)
+    return None
+
+
+def key_info_certificates(signature: etree._Element) -> tuple[asn1_x509.Certificate, list[asn1_x509.Certificate]]:
     """The signer's certificate (the first that is not a CA) and any others KeyInfo carries."""
     certificates = []
     for element in signature.iterfind("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
@@ -153,9 +175,15 @@ def _key_info_certificates(signature: etree._Element) -> tuple[asn1_x509.Certifi
     return signers[0], [c for c in certificates if c is not signers[0]]
 
 
-def _without_signature(root: etree._Element) -> etree._Element:
+def without_signature(root: etree._Element) -> etree._Element:
     stripped = copy.deepcopy(root)
-    for signature in stripped.findall("ds:Signature", NS):
+    remove_signature(stripped)
+    return stripped
+
+
+def remove_signature(root: etree._Element) -> None:
+    """The enveloped-signature transform, in place: the ds:Signature children go, the text after them stays."""
+    for signature in root.findall("ds:Signature", NS):
         previous, parent = signature.getprevious(), signature.getparent()
         if signature.tail and parent is not None:
             if previous is not None:
@@ -164,8 +192,7 @@ def _without_signature(root: etree._Element) -> etree._Element:
                 parent.text = (parent.text or "") + signature.tail
         if parent is not None:
             parent.remove(signature)
-    return stripped
 
 
-def _c14n(element: etree._Element) -> bytes:
+def c14n(element: etree._Element) -> bytes:
     return etree.tostring(element, method="c14n")

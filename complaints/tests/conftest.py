@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from complaints.tests.gost_pki import NcaGostPki, build_nca_gost_pki
 from complaints.tests.pki import NcaTestPki, build_pki
 
 
@@ -28,6 +29,19 @@ def eds_dirs(settings, tmp_path: Path, pki: NcaTestPki) -> tuple[Path, Path]:  #
     settings.EDS_TRUST_DIR = pki.write_trust_dir(tmp_path / "trust")
     settings.EDS_CRL_DIR = pki.write_crl_dir(tmp_path / "crl")
     return settings.EDS_TRUST_DIR, settings.EDS_CRL_DIR
+
+
+@pytest.fixture(scope="session")
+def nca_pki() -> NcaGostPki:
+    """NCA-shaped GOST keys (2004, 2015 256- and 512-bit) and their CAs, as Kalkan makes them."""
+    return build_nca_gost_pki()
+
+
+@pytest.fixture
+def nca_dirs(settings, tmp_path: Path, nca_pki: NcaGostPki) -> None:  # type: ignore[no-untyped-def]
+    """The pinned GOST root and CAs of `nca_pki` and their current CRLs."""
+    settings.EDS_TRUST_DIR = nca_pki.write_trust_dir(tmp_path / "trust")
+    settings.EDS_CRL_DIR = nca_pki.write_crl_dir(tmp_path / "crl")
 
 
 @pytest.fixture

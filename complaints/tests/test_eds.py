@@ -343,13 +343,30 @@ def test_gost_oids_reach_the_gost_backend(pki: NcaTestPki, oid: str, status: Sta
     assert (verdict.status, verdict.reason, verdict.algorithm) == (status, reason, oid)
 
 
-def test_gost_xml_signature_is_pending(pki: NcaTestPki) -> None:
-    gost_uri = "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512"
+REFUSED = (Status.INVALID, Reason.SIGNATURE_INVALID)
+UNKNOWN = (Status.PENDING, Reason.GOST_NOT_CONFIGURED)
+
+
+@pytest.mark.parametrize(
+    ("uri", "status", "reason"),
+    [  # verified (test_gost_xml): not a GOST key
+        ("urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512", *REFUSED),
+        ("http://www.w3.org/2001/04/xmldsig-more#gostr34102001-gostr3411", *REFUSED),
+        ("urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256", *REFUSED),
+        ("urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-384", *UNKNOWN),
+    ],
+)
+def test_gost_xml_uris_reach_the_gost_backend(pki: NcaTestPki, uri: str, status: Status, reason: Reason) -> None:
+    # given an RSA XML-DSig relabelled with a GOST signature URI
     signed = enveloped_xml(pki.sign, complaint_xml()).replace(
-        b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", gost_uri.encode()
+        b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", uri.encode()
     )
+
+    # when
     verdict = verify(b"", signed, expected_iin=CITIZEN_IIN)
-    assert (verdict.status, verdict.reason) == (Status.PENDING, Reason.GOST_NOT_CONFIGURED), verdict
+
+    # then the GOST XML backend answers through the same interface: never valid
+    assert (verdict.status, verdict.reason, verdict.algorithm) == (status, reason, uri), verdict
 
 
 def test_a_gost_backend_plugs_into_the_registry(pki: NcaTestPki, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from complaints.tests.gost_pki import (
     GostTestPki,
     build_gost_pki,
     gost_cms,
+    with_signer_info,
 )
 from complaints.tests.pki import NcaTestPki, detached_cms
 
@@ -49,14 +50,6 @@ def assert_refused(verdict: Verdict, reason: Reason) -> None:
     assert verdict.status is Status.INVALID, verdict
     assert verdict.reason is reason, verdict
     assert str(verdict.message) == str(verifier.MESSAGES[reason])
-
-
-def with_signer_info(cms_der: bytes, /, **changes: object) -> bytes:
-    content_info = cms.ContentInfo.load(cms_der)
-    signer = content_info["content"]["signer_infos"][0]
-    for name, value in changes.items():
-        signer[name] = value
-    return content_info.dump(force=True)
 
 
 # --- accepted ----------------------------------------------------------------------------------------------------

@@ -8,39 +8,21 @@ valid once, and refusals that reach the signature only on the 2004 and 512-bit k
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from asn1crypto import algos, cms, core
 
 from complaints.eds import gost_keys
 from complaints.eds.verifier import Reason, Status, verify
-from complaints.tests.gost_pki import CITIZEN_IIN, GostHolder, NcaGostPki, build_nca_gost_pki, gost_cms
+from complaints.tests.gost_pki import CITIZEN_IIN, GostHolder, NcaGostPki, gost_cms, with_signer_info
 
 DOCUMENT = "Шағым: өтініш мерзімінде қаралмады. Жалоба: обращение не рассмотрено в срок.".encode()
 
 
-@pytest.fixture(scope="session")
-def nca_pki() -> NcaGostPki:
-    return build_nca_gost_pki()
-
-
-@pytest.fixture(autouse=True)
-def nca_dirs(settings, tmp_path: Path, nca_pki: NcaGostPki) -> None:  # type: ignore[no-untyped-def]
-    settings.EDS_TRUST_DIR = nca_pki.write_trust_dir(tmp_path / "trust")
-    settings.EDS_CRL_DIR = nca_pki.write_crl_dir(tmp_path / "crl")
+pytestmark = pytest.mark.usefixtures("nca_dirs")
 
 
 def holder(pki: NcaGostPki, kind: str) -> GostHolder:
     return {"2004": pki.sign_2004, "2015-256": pki.sign_256, "2015-512": pki.sign_512}[kind]
-
-
-def with_signer_info(cms_der: bytes, /, **changes: object) -> bytes:
-    content_info = cms.ContentInfo.load(cms_der)
-    signer = content_info["content"]["signer_infos"][0]
-    for name, value in changes.items():
-        signer[name] = value
-    return content_info.dump(force=True)
 
 
 @pytest.mark.parametrize(
