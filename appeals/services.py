@@ -35,7 +35,7 @@ from appeals.validation import (
     clean_registration,
     under_field,
 )
-from audit.services import record_event
+from audit.services import appended_together, record_event
 from core.policy import policy
 from core.sequences import take_next_in_year
 from core.text import clean_text
@@ -422,6 +422,45 @@ def deliver_acknowledgement(*, appeal_id: int) -> bool:
         return bool(appeal.email) and not appeal.events.filter(kind=AppealEventKind.ACKNOWLEDGED).exists()
 
     return _deliver_once(appeal_id, AppealEventKind.ACKNOWLEDGED, still_due, acknowledgement_message)
+
+
+def deliver_acknowledgements(*, appeal_ids: Sequence[int]) -> int:
+    """`deliver_acknowledgement` for the appeals of a batch of registered mail: claimed in one transaction, mailed
+    over the one kept connection, recorded in one append to the audit chain; returns how many were sent now.
+
+    When a mail cannot be sent, it and those not yet sent are released and the error raised: the task's retry
+    sends what is still due, and nothing is sent twice.
+    """
+    from appeals.notifications import acknowledgement_message, send_to_citizen
+
+    with transaction.atomic():
+        due = list(
+            Appeal.objects.select_for_update()
+            .filter(pk__in=appeal_ids)
+            .exclude(email="")
+            .exclude(events__kind=AppealEventKind.ACKNOWLEDGED)
+            .order_by("pk")
+        )
+        claims = AppealEvent.objects.bulk_create(
+            [AppealEvent(appeal=appeal, kind=AppealEventKind.ACKNOWLEDGED) for appeal in due]
+        )
+    sent: list[Appeal] = []
+    try:
+        for appeal in due:
+            send_to_citizen(acknowledgement_message(appeal))
+            sent.append(appeal)
+    finally:
+        if len(sent) < len(due):
+            AppealEvent.objects.filter(pk__in=[claim.pk for claim in claims[len(sent) :]]).delete()
+        if sent:
+            with transaction.atomic(), appended_together():
+                for appeal in sent:
+                    record_event(
+                        action=f"appeal.{AppealEventKind.ACKNOWLEDGED}",
+                        target=appeal,
+                        details={"number": appeal.number},
+                    )
+    return len(sent)
 
 
 def deliver_answer(*, appeal_id: int, answered_event_id: int) -> bool:

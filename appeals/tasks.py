@@ -13,6 +13,12 @@ def send_acknowledgement(appeal_id: int) -> bool:
 
 
 @shared_task(**MAIL_RETRY)
+def send_acknowledgements(appeal_ids: list[int]) -> int:
+    """The acknowledgements of appeals registered together (a batch of e-mail); each sent once."""
+    return services.deliver_acknowledgements(appeal_ids=appeal_ids)
+
+
+@shared_task(**MAIL_RETRY)
 def send_answer(appeal_id: int, answered_event_id: int) -> bool:
     """The consultant's answer to a web or e-mail appeal; sent once per answer."""
     return services.deliver_answer(appeal_id=appeal_id, answered_event_id=answered_event_id)

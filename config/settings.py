@@ -393,6 +393,8 @@ INTAKE_IMAP_POLL_SECONDS = envint("INTAKE_IMAP_POLL_SECONDS", 60)
 INTAKE_IMAP_BATCH = envint("INTAKE_IMAP_BATCH", 200)
 # A stored message not registered after this many seconds is queued again (a lost task, a broker restart).
 INTAKE_REQUEUE_AFTER_SECONDS = envint("INTAKE_REQUEUE_AFTER_SECONDS", 120)
+# Stored messages a worker registers in one transaction when they queue up (1: each in its own).
+INTAKE_REGISTRATION_BATCH = envint("INTAKE_REGISTRATION_BATCH", 20)
 # Domain of the Message-IDs of mails to citizens (default: the domain of DEFAULT_FROM_EMAIL).
 MAIL_MESSAGE_ID_DOMAIN = os.getenv("MAIL_MESSAGE_ID_DOMAIN", "")
 if INTAKE_IMAP_POLL_SECONDS:

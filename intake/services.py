@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from appeals.choices import Channel
 from appeals.models import Appeal
 from appeals.services import add_attachments, add_citizen_message, register_appeal
 from appeals.validation import SUBJECT_MAX_CHARS, clean_email
-from audit.services import record_event
+from audit.services import appended_together, record_event
 from core.policy import policy
 from intake.email.parsing import ParsedMail, message_key, parse_mail, strip_quoted
 from intake.mailboxes import our_addresses
@@ -107,15 +108,94 @@ def register_message(*, message_id: int) -> str:
             message = InboundMessage.objects.select_for_update().filter(pk=message_id).first()
             if message is None or message.status != InboundStatus.STORED:
                 return message.status if message is not None else ""
-            with message.raw.open("rb") as handle:
-                mail = parse_mail(handle.read())
-            _register_or_join(message, mail)
+            acknowledge: list[int] = []
+            _register_or_join(message, _parsed(message), acknowledge)
+            _acknowledge_on_commit(acknowledge)
             return message.status
     except ValidationError as error:
         return _mark_failed(message_id, error)
 
 
-def _register_or_join(message: InboundMessage, mail: ParsedMail) -> None:
+def register_stored(*, message_id: int, batch: int | None = None) -> str:
+    """Register the stored message together with up to `batch` - 1 others waiting (oldest first), in one
+    transaction; returns the status of `message_id`. Mail that queues up is registered with one commit and one
+    append to the audit chain per batch instead of per message.
+
+    Each message is still registered exactly once: the batch takes only stored rows nobody else holds, locked until
+    it commits. A message held elsewhere (another worker's batch) is waited for on its own afterwards. When any
+    message of the batch cannot be registered, the batch is rolled back and each message registered on its own, so
+    the one that fails is marked failed and the others are registered.
+    """
+    status = InboundMessage.objects.filter(pk=message_id).values_list("status", flat=True).first()
+    if status != InboundStatus.STORED:
+        return status or ""  # done meanwhile (a batch took it), or gone
+    size = settings.INTAKE_REGISTRATION_BATCH if batch is None else batch
+    claimed: list[int] = []
+    try:
+        statuses = _register_batch(message_id, size, claimed)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the task tries again, nothing of the batch was kept
+    except Exception:
+        logger.warning("intake: a batch of %d could not be registered; one by one", len(claimed), exc_info=True)
+        statuses = _register_each(claimed)
+    return statuses.get(message_id) or register_message(message_id=message_id)
+
+
+def _register_batch(message_id: int, size: int, claimed: list[int]) -> dict[int, str]:
+    """Claim up to `size` stored messages (`message_id` first when it is free) and register them; their ids are
+    put in `claimed` as soon as they are known."""
+    first = Case(When(pk=message_id, then=Value(0)), default=Value(1), output_field=IntegerField())
+    with transaction.atomic(), appended_together():
+        messages = list(
+            InboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=InboundStatus.STORED)
+            .order_by(first, "pk")[: max(1, size)]
+        )
+        claimed.extend(message.pk for message in messages)
+        # Parsed first: the registrations that follow hold the year's number counter until the commit.
+        parsed = [(message, _parsed(message)) for message in messages]
+        acknowledge: list[int] = []
+        for message, mail in parsed:
+            _register_or_join(message, mail, acknowledge)
+        _acknowledge_on_commit(acknowledge)
+    return {message.pk: message.status for message in messages}
+
+
+def _register_each(claimed: list[int]) -> dict[int, str]:
+    """The batch's messages in turn, each in its own transaction. A message that cannot be registered is marked
+    failed with the reason (it would fail every batch it is taken into); the database or the file storage being
+    away is raised, for the task to try again."""
+    statuses: dict[int, str] = {}
+    for pk in claimed:
+        try:
+            statuses[pk] = register_message(message_id=pk)
+        except (OperationalError, InterfaceError, OSError):
+            raise
+        except Exception as error:
+            logger.exception("intake: message %s could not be registered", pk)
+            statuses[pk] = _mark_failed(pk, error)
+    return statuses
+
+
+def _parsed(message: InboundMessage) -> ParsedMail:
+    with message.raw.open("rb") as handle:
+        return parse_mail(handle.read())
+
+
+# What registering decides about a message (saved with it; nothing else of its row changes).
+_DECIDED = ("automatic", "sender_digest", "appeal", "status", "acknowledgement")
+
+
+def _acknowledge_on_commit(appeal_ids: list[int]) -> None:
+    """One task mails the acknowledgements of the appeals registered together, once they are committed."""
+    from appeals.tasks import send_acknowledgements
+
+    if appeal_ids:
+        transaction.on_commit(lambda: send_acknowledgements.delay(appeal_ids))
+
+
+def _register_or_join(message: InboundMessage, mail: ParsedMail, acknowledge: list[int]) -> None:
+    """Decide and write what `message` becomes; the appeals to acknowledge are added to `acknowledge`."""
     sender = _sender(mail)
     automatic = mail.automatic or sender in our_addresses()
     message.automatic = automatic
@@ -124,10 +204,10 @@ def _register_or_join(message: InboundMessage, mail: ParsedMail) -> None:
     if appeal is not None:
         _join(message, appeal, mail, automatic=automatic)
     else:
-        _register(message, mail, sender=sender, automatic=automatic)
+        _register(message, mail, sender=sender, automatic=automatic, acknowledge=acknowledge)
     message.processed_at = timezone.now()
     message.attempts += 1
-    message.save()
+    message.save(update_fields=[*_DECIDED, "processed_at", "attempts"])
 
 
 def _join(message: InboundMessage, appeal: Appeal, mail: ParsedMail, *, automatic: bool) -> None:
@@ -138,7 +218,9 @@ def _join(message: InboundMessage, appeal: Appeal, mail: ParsedMail, *, automati
     message.appeal, message.status, message.acknowledgement = appeal, InboundStatus.JOINED, AckDecision.JOINED
 
 
-def _register(message: InboundMessage, mail: ParsedMail, *, sender: str, automatic: bool) -> None:
+def _register(
+    message: InboundMessage, mail: ParsedMail, *, sender: str, automatic: bool, acknowledge: list[int]
+) -> None:
     decision = _acknowledgement(sender, automatic=automatic)
     with translation.override(mail.language):
         subject = mail.subject[:SUBJECT_MAX_CHARS] or _("Letter without a subject")
@@ -151,10 +233,12 @@ def _register(message: InboundMessage, mail: ParsedMail, *, sender: str, automat
         language=mail.language,
         citizen_name=mail.sender_name[:NAME_MAX_CHARS],
         email=sender,
-        acknowledge=decision == AckDecision.SENT,
+        acknowledge=False,  # acknowledged with the others registered in the same transaction
     )
     if registration.created:
         add_attachments(appeal=registration.appeal, files=mail.attachments, source_ref=message.key)
+        if decision == AckDecision.SENT and registration.appeal.email:
+            acknowledge.append(registration.appeal.pk)
     message.appeal, message.status, message.acknowledgement = registration.appeal, InboundStatus.REGISTERED, decision
 
 
@@ -198,7 +282,7 @@ def _digest(address: str) -> str:
     return hashlib.sha256(address.lower().encode()).hexdigest() if address else ""
 
 
-def _mark_failed(message_id: int, error: ValidationError) -> str:
+def _mark_failed(message_id: int, error: Exception) -> str:
     """Kept as failed with the reason (no address to answer, for instance): an operator sees it, nothing is lost."""
     with transaction.atomic():
         message = InboundMessage.objects.select_for_update().get(pk=message_id)
@@ -217,7 +301,9 @@ def _mark_failed(message_id: int, error: ValidationError) -> str:
     return message.status
 
 
-def _errors(error: ValidationError) -> list[tuple[str, list[str]]]:
+def _errors(error: Exception) -> list[tuple[str, list[str]]]:
+    if not isinstance(error, ValidationError):
+        return [("message", [_("Internal error: %(error)s") % {"error": f"{type(error).__name__}: {error}"}])]
     if hasattr(error, "error_dict"):
         return [
             (field, [str(m) for m in ValidationError(errors).messages]) for field, errors in error.error_dict.items()

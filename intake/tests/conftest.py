@@ -298,11 +298,11 @@ def deliver(
 def intake_in_process(settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Registration and the mails it sends run in the receiving process, on a per-test MEDIA_ROOT (a Celery
     worker, as in CI, cannot see it): when an SMTP session is answered, its appeal and acknowledgement exist."""
-    from appeals.tasks import send_acknowledgement, send_answer
+    from appeals.tasks import send_acknowledgement, send_acknowledgements, send_answer
     from intake.tasks import register_message_task
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    for task in (register_message_task, send_acknowledgement, send_answer):
+    for task in (register_message_task, send_acknowledgement, send_acknowledgements, send_answer):
         monkeypatch.setattr(task, "delay", lambda *args, _task=task, **kwargs: _task.apply(args=args, kwargs=kwargs))
 
 
