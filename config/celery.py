@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -23,3 +23,16 @@ def _require_secret_key(**_kwargs: object) -> None:
     except ImproperlyConfigured as error:
         # Celery logs and ignores exceptions from signal handlers; only an exit stops the worker.
         raise SystemExit(f"bailanys worker: {error}") from error
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _drop_unusable_connections(sender: object = None, **_kwargs: object) -> None:
+    """Connections are kept across a worker's tasks (CELERY_DB_REUSE_MAX): as around a web request, one that
+    failed or is older than DB_CONN_MAX_AGE is closed, so the next task opens a good one (a database restart costs
+    one retry). Not for a task run in-process (eager), which runs inside its caller's connection and transaction."""
+    from django.db import close_old_connections
+
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    close_old_connections()

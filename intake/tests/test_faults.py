@@ -156,10 +156,12 @@ class Site:
     # --- Processes ------------------------------------------------------------------------------------
 
     @contextmanager
-    def worker(self) -> Iterator[Process]:
+    def worker(self, *, keep_connections: bool = False) -> Iterator[Process]:
+        """A worker; `keep_connections`: its database connection kept between tasks, as in production."""
         command = [CELERY, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=1", "-Q", "faults"]
         command += ["--without-heartbeat", "--without-mingle", "--without-gossip", "-n", f"faults{os.getpid()}@%h"]
-        with Process.start(command, self.env, self.workdir / "worker.log", ready=b"ready.") as process:
+        env = {**self.env, "DB_CONN_MAX_AGE": "60"} if keep_connections else self.env
+        with Process.start(command, env, self.workdir / "worker.log", ready=b"ready.") as process:
             yield process
 
     @contextmanager
@@ -169,6 +171,30 @@ class Site:
         env = {**self.env, "CELERY_BROKER_URL": "", "DB_CONN_MAX_AGE": "60"}
         with Process.start(command, env, self.workdir / "receiver.log", ready=b"SMTP receiver on") as process:
             yield process
+
+    @contextmanager
+    def database_away(self) -> Iterator[None]:
+        """PostgreSQL refusing the test's processes (what a restart does while it lasts): their connections
+        dropped and new ones refused until the block ends."""
+        import psycopg
+
+        db = connection.settings_dict
+        name = connection.ops.quote_name(db["NAME"])
+        # A database cannot shut its own door: this is said from the server's maintenance database.
+        with psycopg.connect(
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"],
+            dbname="postgres",
+            autocommit=True,
+        ) as maintenance:
+            maintenance.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+            try:
+                self.terminate_connections()
+                yield
+            finally:
+                maintenance.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
 
     def terminate_connections(self) -> int:
         """What a database restart does to the connections of the test's processes (PostgreSQL)."""
@@ -342,6 +368,20 @@ def test_the_database_restarting_under_a_task_retries_it_to_one_appeal(site: Sit
         _exactly_once(site, smtp_inbox, [2])
 
 
+@postgresql_only
+def test_a_worker_keeping_its_connection_between_tasks_survives_a_database_restart(site: Site, smtp_inbox) -> None:  # type: ignore[no-untyped-def]
+    # given: a worker that keeps its database connection between tasks (as in production) has registered a letter
+    with site.worker(keep_connections=True):
+        site.deliver(_letter(5))
+        wait_until(lambda: site.registered(1), timeout=60)
+        # when: the database drops that idle connection (what a restart does) and the next letter comes
+        assert site.terminate_connections() >= 1  # it was kept: a worker closing it after each task has none
+        site.deliver(_letter(6))
+        # then: the next letter is registered too, without the safety net, and each once
+        wait_until(lambda: site.registered(2), timeout=60)
+    _exactly_once(site, smtp_inbox, [5, 6])
+
+
 def test_the_smtp_receiver_answers_451_while_the_database_is_away_and_the_retry_makes_one_appeal(
     site: Site, smtp_inbox
 ) -> None:  # type: ignore[no-untyped-def]
@@ -352,8 +392,8 @@ def test_the_smtp_receiver_answers_451_while_the_database_is_away_and_the_retry_
         wait_until(lambda: site.registered(1), timeout=60)
         # when: the database is away (PostgreSQL: restarted; SQLite: locked by another writer past the timeout)
         if site.sqlite_path is None:
-            site.terminate_connections()
-            refused = _send_expecting_error(port, _letter(4))
+            with site.database_away():
+                refused = _send_expecting_error(port, _letter(4))
         else:
             with site.row_locked("fault-3@example.kz"):
                 refused = _send_expecting_error(port, _letter(4))
