@@ -28,6 +28,7 @@ import json
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any, ClassVar
@@ -43,7 +44,6 @@ from .zipstream import ZipWriter
 
 CHUNK = 1024 * 1024
 IN_FLIGHT = 8  # chunks between being read and hashed
-RESERVED_FOR_THE_REST = 256 * 1024  # headers, request.json, certificate, manifest and signature
 KEPT_RINGS = 2  # rings of IN_FLIGHT chunks kept for the next packages of the process
 
 
@@ -170,38 +170,56 @@ def package_path(recording: Recording) -> str:
 def write_package(
     out: IO[bytes], *, recordings: list[Recording], request_document: dict[str, Any], key: CenterKey
 ) -> PackageResult:
-    """Write the package to `out`; raises Tampered on the first recording whose bytes do not match."""
+    """Write the package to `out`; raises Tampered on the first recording whose bytes do not match.
+
+    The manifest lists the SHA-256 each recording had at ingest, so it is complete, and signed on a thread of its
+    own, while the recordings are copied (a recording found changed makes the whole package be written again)."""
     checked_since = timezone.now() - timedelta(hours=settings.RECORDINGS_EXPORT_TRUSTS_CHECK_HOURS)
+    result = PackageResult(size=0, paths={recording.pk: package_path(recording) for recording in recordings})
+    documents = (
+        (REQUEST, json.dumps(request_document, ensure_ascii=False, indent=2, sort_keys=True).encode()),
+        (CERTIFICATE, key.certificate_pem),
+    )
+    manifest = "".join(
+        [manifest_line(recording.sha256, result.paths[recording.pk]) for recording in recordings]
+        + [manifest_line(hashlib.sha256(content).hexdigest(), name) for name, content in documents]
+    ).encode()
+    signature = _signer().submit(key.sign_detached, manifest)
     hashing = _Hashing()
     try:
         archive = ZipWriter(out, modified=timezone.localtime())
-        archive.reserve(sum(recording.size_bytes for recording in recordings) + RESERVED_FOR_THE_REST)
-        result = PackageResult(size=0)
-        manifest, hashed = [], []
+        archive.reserve(sum(recording.size_bytes for recording in recordings))  # the rest, a few KB, grows it
+        hashed = []
         for recording in recordings:
-            path = package_path(recording)
-            result.paths[recording.pk] = path
-            sha256 = _copy(archive, hashing, recording, path, checked_since=checked_since)
+            sha256 = _copy(archive, hashing, recording, result.paths[recording.pk], checked_since=checked_since)
             if sha256 is not None:
                 hashed.append((recording, sha256))
-            manifest.append(manifest_line(recording.sha256, path))
         hashing.finish()
         for recording, sha256 in hashed:
             if sha256.hexdigest() != recording.sha256:
                 raise Tampered(recording)
-        for name, content in (
-            (REQUEST, json.dumps(request_document, ensure_ascii=False, indent=2, sort_keys=True).encode()),
-            (CERTIFICATE, key.certificate_pem),
-        ):
+        for name, content in documents:
             archive.add_bytes(name, content)
-            manifest.append(manifest_line(hashlib.sha256(content).hexdigest(), name))
-        manifest_bytes = "".join(manifest).encode()
-        archive.add_bytes(MANIFEST, manifest_bytes)
-        archive.add_bytes(SIGNATURE, key.sign_detached(manifest_bytes))
+        archive.add_bytes(MANIFEST, manifest)
+        archive.add_bytes(SIGNATURE, signature.result())
         result.size = archive.close()
     finally:
         hashing.close()
+        signature.cancel()
     return result
+
+
+_signing_thread: ThreadPoolExecutor | None = None
+_signing_thread_lock = threading.Lock()
+
+
+def _signer() -> ThreadPoolExecutor:
+    """One thread per process that signs manifests (kept: starting a thread costs as much as a signature)."""
+    global _signing_thread
+    with _signing_thread_lock:
+        if _signing_thread is None:
+            _signing_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="package-signing")
+        return _signing_thread
 
 
 def _copy(archive: ZipWriter, hashing: _Hashing, recording: Recording, path: str, *, checked_since: datetime) -> Any:
