@@ -433,17 +433,13 @@ def deliver_acknowledgements(*, appeal_ids: Sequence[int]) -> int:
     """
     from appeals.notifications import acknowledgement_message, send_to_citizen
 
-    with transaction.atomic():
-        due = list(
-            Appeal.objects.select_for_update()
-            .filter(pk__in=appeal_ids)
-            .exclude(email="")
-            .exclude(events__kind=AppealEventKind.ACKNOWLEDGED)
-            .order_by("pk")
-        )
-        claims = AppealEvent.objects.bulk_create(
-            [AppealEvent(appeal=appeal, kind=AppealEventKind.ACKNOWLEDGED) for appeal in due]
-        )
+    # Claimed in one transaction that never waits while it holds a lock: appeals another transaction holds (a
+    # reply being joined to one) are skipped, then claimed one at a time. Waiting for several locks at once would
+    # deadlock with a batch of registrations joining replies to these appeals in another order.
+    due, claims = _claim_acknowledgements(appeal_ids, skip_locked=True)
+    for appeal_id in sorted(set(appeal_ids) - {appeal.pk for appeal in due}):
+        more, more_claims = _claim_acknowledgements([appeal_id], skip_locked=False)
+        due, claims = due + more, claims + more_claims
     sent: list[Appeal] = []
     try:
         for appeal in due:
@@ -461,6 +457,22 @@ def deliver_acknowledgements(*, appeal_ids: Sequence[int]) -> int:
                         details={"number": appeal.number},
                     )
     return len(sent)
+
+
+def _claim_acknowledgements(appeal_ids: Sequence[int], *, skip_locked: bool) -> tuple[list[Appeal], list[AppealEvent]]:
+    """Lock the appeals still owed an acknowledgement and add each its claim event, in one transaction."""
+    with transaction.atomic():
+        due = list(
+            Appeal.objects.select_for_update(skip_locked=skip_locked)
+            .filter(pk__in=appeal_ids)
+            .exclude(email="")
+            .exclude(events__kind=AppealEventKind.ACKNOWLEDGED)
+            .order_by("pk")
+        )
+        claims = AppealEvent.objects.bulk_create(
+            [AppealEvent(appeal=appeal, kind=AppealEventKind.ACKNOWLEDGED) for appeal in due]
+        )
+    return due, claims
 
 
 def deliver_answer(*, appeal_id: int, answered_event_id: int) -> bool:
