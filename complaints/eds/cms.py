@@ -75,16 +75,10 @@ def verify_cms(envelope: Envelope, request: Request) -> Verdict:
     except (CMSExtractionError, ValueError) as exc:
         return invalid(Reason.NO_CERTIFICATE, str(exc))
     evidence = chain.signer_evidence(certificate)
-    signing_time = _signing_time(signer)
-    evidence["signing_time"] = signing_time
-    skew = dt.timedelta(seconds=settings.EDS_SIGNING_TIME_SKEW_SECONDS)
-    if signing_time is not None and signing_time > request.at + skew:
-        return invalid(Reason.SIGNING_TIME_IN_FUTURE, f"signingTime {signing_time:%Y-%m-%d %H:%M:%S%z}", **evidence)
-    content = signed_data["encap_content_info"]["content"]
-    attached = content.native is not None
-    if attached and request.document and bytes(content.native) != request.document:
-        return invalid(Reason.CONTENT_MISMATCH, "encapsulated content differs from the document", **evidence)
-    evidence["signed_content"] = bytes(content.native) if attached else request.document
+    refused = signed_content(signed_data, request, _signing_time(signer), evidence)
+    if isinstance(refused, Verdict):
+        return refused
+    attached = signed_data["encap_content_info"]["content"].native is not None
     store = trust_store()
     try:
         status = chain.run_to_completion(_validate(signed_data, request, store, attached))
@@ -100,6 +94,25 @@ def verify_cms(envelope: Envelope, request: Request) -> Verdict:
     return chain.assess(
         certificate, outcome, store=store, expected_iin=request.expected_iin, at=request.at, evidence=evidence
     )
+
+
+def signed_content(
+    signed_data: cms.SignedData, request: Request, signing_time: dt.datetime | None, evidence: dict
+) -> Verdict | bytes:
+    """What every CMS path checks before the signature (RSA through pyHanko, GOST): a signingTime not in the
+    future, and encapsulated content equal to the document filed. Returns the signed content (both recorded in
+    `evidence`) or the refusal."""
+    evidence["signing_time"] = signing_time
+    skew = dt.timedelta(seconds=settings.EDS_SIGNING_TIME_SKEW_SECONDS)
+    if signing_time is not None and signing_time > request.at + skew:
+        return invalid(Reason.SIGNING_TIME_IN_FUTURE, f"signingTime {signing_time:%Y-%m-%d %H:%M:%S%z}", **evidence)
+    content = signed_data["encap_content_info"]["content"]
+    attached = content.native is not None
+    if attached and request.document and bytes(content.native) != request.document:
+        return invalid(Reason.CONTENT_MISMATCH, "encapsulated content differs from the document", **evidence)
+    document = bytes(content.native) if attached else request.document
+    evidence["signed_content"] = document
+    return document
 
 
 async def _validate(signed_data: cms.SignedData, request: Request, store, attached: bool):  # type: ignore[no-untyped-def]

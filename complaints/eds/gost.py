@@ -16,13 +16,11 @@ does not know, signature or digest algorithm OIDs `gost_keys` does not list. XML
 
 from __future__ import annotations
 
-import datetime as dt
-
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
-from django.conf import settings
 
 from complaints.eds import chain, gost_chain, gost_keys
+from complaints.eds.cms import signed_content
 from complaints.eds.trust import trust_store
 from complaints.eds.verifier import (
     Envelope,
@@ -85,17 +83,9 @@ def _verify_cms(signed_data: cms.SignedData, request: Request, algorithm: str) -
     if isinstance(key, Verdict):
         return key
     attributes = signer["signed_attrs"]
-    signing_time = _attribute(attributes, "signing_time")
-    evidence["signing_time"] = signing_time
-    skew = dt.timedelta(seconds=settings.EDS_SIGNING_TIME_SKEW_SECONDS)
-    if signing_time is not None and signing_time > request.at + skew:
-        return invalid(Reason.SIGNING_TIME_IN_FUTURE, f"signingTime {signing_time:%Y-%m-%d %H:%M:%S%z}", **evidence)
-    content = signed_data["encap_content_info"]["content"]
-    attached = content.native is not None
-    if attached and request.document and bytes(content.native) != request.document:
-        return invalid(Reason.CONTENT_MISMATCH, "encapsulated content differs from the document", **evidence)
-    document = bytes(content.native) if attached else request.document
-    evidence["signed_content"] = document
+    document = signed_content(signed_data, request, _attribute(attributes, "signing_time"), evidence)
+    if isinstance(document, Verdict):
+        return document
     if attributes.native is None:
         signed_bytes = document
     else:
