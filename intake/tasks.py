@@ -20,10 +20,8 @@ _DATABASE_RETRY = {
 @shared_task(**_DATABASE_RETRY)
 def register_message_task(message_id: int) -> str:
     """Register one stored message (or join it to its appeal), with the others stored meanwhile when mail queues
-    up (settings.INTAKE_REGISTRATION_BATCH); a second run, or the task of a message a batch took, finds it done."""
-    from django.db import close_old_connections
-
-    close_old_connections()
+    up (settings.INTAKE_REGISTRATION_BATCH); a second run, or the task of a message a batch took, finds it done.
+    A broken kept connection is dropped before every task (config/celery.py)."""
     return services.register_stored(message_id=message_id)
 
 

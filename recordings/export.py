@@ -60,28 +60,27 @@ class PackageResult:
 
 
 class _HashingThread:
-    """Feeds chunks to hashlib objects, in order, on a thread of its own; a lent chunk gives back its slot."""
+    """Feeds chunks to hashlib objects, in order, on a thread of its own; each chunk hashed gives back its slot."""
 
     def __init__(self, name: str) -> None:
         self.slots = threading.Semaphore(IN_FLIGHT)
-        self._work: queue.SimpleQueue[tuple[Any, Any, bool] | None] = queue.SimpleQueue()
+        self._work: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def hash(self, digest: Any, data: Any, *, lent: bool) -> None:
-        self._work.put((digest, data, lent))
+    def hash(self, digest: Any, data: Any) -> None:
+        self._work.put((digest, data))
 
     def _run(self) -> None:
         while (item := self._work.get()) is not None:
-            digest, data, lent = item
+            digest, data = item
             if self._failure is None:
                 try:
                     digest.update(data)
                 except BaseException as exc:  # raised again by finish(), in the writing thread
                     self._failure = exc
-            if lent:
-                self.slots.release()  # always, so the writing thread never waits for a thread that gave up
+            self.slots.release()  # always, so the writing thread never waits for a thread that gave up
 
     def finish(self) -> None:
         """Wait until everything handed over is hashed; raises what went wrong on the thread."""
@@ -96,8 +95,8 @@ class _HashingThread:
 
 
 class _Ring:
-    """Preallocated chunk buffers taken in turn; one is taken again only once every hashing thread is done with it
-    (each thread hashes in order and gives back one slot per lent chunk).
+    """Preallocated chunk buffers taken in turn; one is taken again only once the hashing thread is done with it
+    (it hashes in order and gives back one slot per chunk).
 
     The buffers are kept for the process's next package: allocating them costs about as much as hashing 10 MB
     (the kernel zeroes every page on its first touch)."""
@@ -105,24 +104,23 @@ class _Ring:
     _idle: ClassVar[list[list[bytearray]]] = []
     _idle_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, *hashers: _HashingThread) -> None:
+    def __init__(self, hasher: _HashingThread) -> None:
         with self._idle_lock:
             arrays = self._idle.pop() if self._idle else None
         if arrays is None or len(arrays) != IN_FLIGHT or len(arrays[0]) != CHUNK:
             arrays = [bytearray(CHUNK) for _ in range(IN_FLIGHT)]
         self._arrays = arrays
         self._buffers = [memoryview(array) for array in arrays]
-        self._hashers, self._next = hashers, 0
+        self._hasher, self._next = hasher, 0
 
     def keep(self) -> None:
-        """Keep the buffers for the next package (every hashing thread has finished with them)."""
+        """Keep the buffers for the next package (the hashing thread has finished with them)."""
         with self._idle_lock:
             if len(self._idle) < KEPT_RINGS:
                 self._idle.append(self._arrays)
 
     def take(self) -> memoryview:
-        for hasher in self._hashers:
-            hasher.slots.acquire()
+        self._hasher.slots.acquire()
         buffer = self._buffers[self._next]
         self._next = (self._next + 1) % IN_FLIGHT
         return buffer
@@ -130,11 +128,7 @@ class _Ring:
     def put_back(self) -> None:
         """The buffer last taken was not used."""
         self._next = (self._next - 1) % IN_FLIGHT
-        for hasher in self._hashers:
-            hasher.slots.release()
-
-    def owns(self, data: Any) -> bool:
-        return isinstance(data, memoryview) and any(data.obj is array for array in self._arrays)
+        self._hasher.slots.release()
 
 
 class _Hashing:
@@ -251,7 +245,7 @@ def _copy(archive: ZipWriter, hashing: _Hashing, recording: Recording, path: str
                     ring.put_back()
                     break
                 chunk = buffer[:count]
-                hasher.hash(sha256, chunk, lent=True)
+                hasher.hash(sha256, chunk)
                 write(chunk)
 
         archive.add_streamed(path, fill)

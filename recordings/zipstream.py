@@ -51,10 +51,6 @@ class ZipWriter:
         self._dos_time = (modified.hour << 11) | (modified.minute << 5) | (modified.second // 2)
         self._dos_date = ((modified.year - 1980) << 9) | (modified.month << 5) | modified.day
 
-    @property
-    def position(self) -> int:
-        return self._position
-
     def reserve(self, size: int) -> None:
         """Allocate `size` more bytes of the output file ahead (a file grown extent by extent as it is written is
         some 20 % slower to fill); `close` trims what was not used. Nothing happens for an output that is not a
